@@ -1,0 +1,17 @@
+import type { RoleKey } from './roles.js';
+
+/**
+ * Everything `decide()` needs about one subject, compiled from the database for a request:
+ * roles, the departments its scope covers and the clients assigned to it.
+ */
+export interface SubjectSnapshot {
+  readonly userId: string;
+  readonly username: string;
+  readonly roles: readonly RoleKey[];
+  readonly departmentId: string | null;
+  /** The member's department and every department below it. */
+  readonly departmentTreeIds: ReadonlySet<string>;
+  readonly assignedClientIds: ReadonlySet<string>;
+  /** The company of a client-contact (portal) account. */
+  readonly ownClientId: string | null;
+}

@@ -1,0 +1,57 @@
+/** Every kind of audit event the system writes; the audit page filters by these. */
+export const AUDIT_ACTIONS = [
+  'auth.login',
+  'auth.logout',
+  'auth.setup',
+  'auth.session_expired',
+  'client.list',
+  'client.view',
+  'client.reveal',
+  'client.import',
+  'access.denied',
+  'audit.search',
+  'import.report_download',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export type AuditOutcome = 'success' | 'denied' | 'failure';
+
+export interface AuditActor {
+  readonly id: string | null;
+  readonly username: string | null;
+}
+
+export interface AuditEventInput {
+  readonly action: AuditAction;
+  readonly outcome: AuditOutcome;
+  readonly actor: AuditActor | null;
+  readonly targetType?: string | undefined;
+  readonly targetId?: string | undefined;
+  readonly clientId?: string | undefined;
+  /** Names of the fields involved, never their values. */
+  readonly fields?: readonly string[] | undefined;
+  readonly reason?: string | undefined;
+  readonly ip?: string | undefined;
+  readonly userAgent?: string | undefined;
+  /** Non-sensitive context: counts, codes, old and new values of non-sensitive fields. */
+  readonly details?: Readonly<Record<string, unknown>> | undefined;
+}
+
+export interface AuditEvent {
+  readonly seq: number;
+  readonly occurredAt: string;
+  readonly actorId: string | null;
+  readonly actorUsername: string | null;
+  readonly action: string;
+  readonly outcome: AuditOutcome;
+  readonly targetType: string | null;
+  readonly targetId: string | null;
+  readonly clientId: string | null;
+  readonly fields: string[];
+  readonly reason: string | null;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+  readonly details: Record<string, unknown>;
+  readonly prevHash: string;
+  readonly hash: string;
+}

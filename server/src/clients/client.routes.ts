@@ -1,0 +1,47 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireAuth } from '../http/request-auth.js';
+import type { ClientService, RequestContext } from './client.service.js';
+
+const listQuery = z.object({
+  q: z.string().max(100).optional(),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(20),
+  sort: z.enum(['name', '-name', 'serviceStart', '-serviceStart', 'createdAt', '-createdAt']).default('name'),
+  departmentId: z.string().max(64).optional(),
+  assigneeId: z.string().max(64).optional(),
+});
+const idParams = z.object({ id: z.string().min(1).max(64) });
+const revealBody = z.object({ field: z.string().min(1).max(100), reason: z.string().max(500).default('') });
+
+function contextOf(request: FastifyRequest): RequestContext {
+  return { subject: requireAuth(request).subject, locale: request.locale, ip: request.ip, userAgent: request.headers['user-agent'] };
+}
+
+export function clientRoutes({ clients }: { clients: ClientService }) {
+  return async function register(app: FastifyInstance): Promise<void> {
+    const routes = app.withTypeProvider<ZodTypeProvider>();
+
+    routes.get('/api/clients', { config: { action: 'client:list' }, schema: { tags: ['clients'], summary: 'Clients in the caller’s scope', querystring: listQuery } }, async (request) => {
+      return clients.list({ ...request.query, context: contextOf(request) });
+    });
+
+    routes.get('/api/clients/filters', { config: { action: 'client:list' }, schema: { tags: ['clients'], summary: 'Departments and assignees the caller may filter by' } }, async (request) => {
+      return clients.filterOptions(requireAuth(request).subject);
+    });
+
+    routes.get('/api/clients/:id', { config: { action: 'client:read' }, schema: { tags: ['clients'], summary: 'One client, each field hidden, masked or plain for the caller', params: idParams } }, async (request) => {
+      return clients.view({ id: request.params.id, context: contextOf(request) });
+    });
+
+    routes.post(
+      '/api/clients/:id/reveal',
+      { config: { action: 'client:reveal' }, schema: { tags: ['clients'], summary: 'Reveal one protected value with a reason (audited)', params: idParams, body: revealBody } },
+      async (request, reply) => {
+        reply.header('cache-control', 'no-store');
+        return clients.reveal({ id: request.params.id, field: request.body.field, reason: request.body.reason, context: contextOf(request) });
+      },
+    );
+  };
+}

@@ -1,0 +1,248 @@
+import { type SubjectSnapshot, type Visibility, decide, hasPermission } from '../access/index.js';
+import type { AuditLog } from '../audit/index.js';
+import type { FieldCrypto } from '../crypto/index.js';
+import type { Db } from '../db/index.js';
+import { AppError } from '../errors/index.js';
+import type { Locale } from '../i18n/index.js';
+import { type ClientRow, findAssignees, findClientPeople, findClientRow, findDepartmentNames, findFilterOptions, listClientsInScope } from './client.repository.js';
+import { type FieldView, presentClientFields, presentField } from './client.presenter.js';
+import { type FieldCategory, type FieldDefinition, findClientField } from './field-catalog.js';
+import { PERSON_FIELDS, type PersonFieldKey } from './person-fields.js';
+import { classifySearch } from './search.js';
+
+export interface RequestContext {
+  readonly subject: SubjectSnapshot;
+  readonly locale: Locale;
+  readonly ip: string | undefined;
+  readonly userAgent: string | undefined;
+}
+
+export interface ClientListQuery {
+  q?: string | undefined;
+  page: number;
+  pageSize: number;
+  sort: 'name' | '-name' | 'serviceStart' | '-serviceStart' | 'createdAt' | '-createdAt';
+  departmentId?: string | undefined;
+  assigneeId?: string | undefined;
+}
+
+/** The shortest reason accepted for a reveal; "查看" alone says nothing an auditor can check. */
+export const MIN_REASON_LENGTH = 4;
+
+const SORT_COLUMNS = { name: 'name', serviceStart: 'service_start', createdAt: 'created_at' } as const;
+const LIST_FIELDS = new Set(['contactName', 'contactPhone', 'serviceStart', 'legalRepName']);
+
+export class ClientService {
+  readonly #db: Db;
+  readonly #audit: AuditLog;
+  readonly #crypto: FieldCrypto;
+
+  constructor({ db, audit, crypto }: { db: Db; audit: AuditLog; crypto: FieldCrypto }) {
+    this.#db = db;
+    this.#audit = audit;
+    this.#crypto = crypto;
+  }
+
+  async list(context: ClientListQuery & { context: RequestContext }) {
+    const { context: request, ...query } = context;
+    const search = classifySearch(query.q, this.#crypto);
+    const descending = query.sort.startsWith('-');
+    const sortKey = (descending ? query.sort.slice(1) : query.sort) as keyof typeof SORT_COLUMNS;
+
+    const { rows, total } = await listClientsInScope(this.#db, request.subject, {
+      nameContains: search.nameContains,
+      exact: search.exact,
+      departmentId: query.departmentId,
+      assigneeId: query.assigneeId,
+      sort: { column: SORT_COLUMNS[sortKey], direction: descending ? 'desc' : 'asc' },
+      offset: (query.page - 1) * query.pageSize,
+      limit: query.pageSize,
+    });
+    const [assignees, departments] = await Promise.all([findAssignees(this.#db, rows.map((row) => row.id)), findDepartmentNames(this.#db)]);
+
+    const items = rows.map((row) => {
+      const decision = decide(request.subject, 'client:list', { type: 'client', id: row.id, departmentId: row.department_id });
+      const visibility = decision.obligations.visibility ?? NO_VISIBILITY;
+      const fields = presentClientFields(row, visibility, hasPermission(request.subject, 'client:reveal'), request.locale, LIST_FIELDS);
+      return {
+        id: row.id,
+        name: row.name,
+        uscc: row.uscc,
+        taxpayerType: visibility.basic === 'none' ? null : row.taxpayer_type,
+        departmentName: row.department_id ? (departments.get(row.department_id) ?? null) : null,
+        assignees: assignees.get(row.id) ?? [],
+        fields: Object.fromEntries(fields.map((field) => [field.key, field])),
+      };
+    });
+
+    // The search key itself stays out of the log when it is an identifier: only its kind is kept.
+    await this.#audit.record({
+      action: 'client.list',
+      outcome: 'success',
+      actor: actorOf(request.subject),
+      ip: request.ip,
+      userAgent: request.userAgent,
+      details: { searchKind: search.kind, page: query.page, pageSize: query.pageSize, returned: items.length, total, ...(search.kind === 'name' ? { query: query.q } : {}) },
+    });
+    return { items, total, page: query.page, pageSize: query.pageSize };
+  }
+
+  async filterOptions(subject: SubjectSnapshot) {
+    return findFilterOptions(this.#db, subject);
+  }
+
+  async view({ id, context }: { id: string; context: RequestContext }) {
+    const row = await this.#loadAuthorizedOrThrow(id, 'client:read', context, 'client.view');
+    const decision = decide(context.subject, 'client:read', { type: 'client', id: row.id, departmentId: row.department_id });
+    const visibility = decision.obligations.visibility ?? NO_VISIBILITY;
+    const canReveal = hasPermission(context.subject, 'client:reveal');
+
+    const [assignees, departments, people] = await Promise.all([findAssignees(this.#db, [row.id]), findDepartmentNames(this.#db), findClientPeople(this.#db, row.id)]);
+    const fields = presentClientFields(row, visibility, canReveal, context.locale);
+    const personViews = people.map((person) => ({
+      id: person.id,
+      role: person.role,
+      name: presentPersonField('name', person, visibility, canReveal, context.locale),
+      idNumber: presentPersonField('idNumber', person, visibility, canReveal, context.locale),
+      phone: presentPersonField('phone', person, visibility, canReveal, context.locale),
+    }));
+
+    await this.#audit.record({
+      action: 'client.view',
+      outcome: 'success',
+      actor: actorOf(context.subject),
+      targetType: 'client',
+      targetId: row.id,
+      clientId: row.id,
+      fields: fields.filter((field) => field.display !== 'hidden').map((field) => field.key),
+      ip: context.ip,
+      userAgent: context.userAgent,
+      details: { decision: decision.reasons },
+    });
+
+    return {
+      id: row.id,
+      name: row.name,
+      departmentName: row.department_id ? (departments.get(row.department_id) ?? null) : null,
+      assignees: assignees.get(row.id) ?? [],
+      fields,
+      people: personViews,
+      abilities: { reveal: canReveal && fields.some((field) => field.revealable), update: false },
+    };
+  }
+
+  /**
+   * Decrypts one protected value for a viewer who states a reason. The reveal's audit event is
+   * committed before the value is returned, so no plain value leaves without its record.
+   */
+  async reveal({ id, field, reason, context }: { id: string; field: string; reason: string; context: RequestContext }): Promise<{ field: string; value: string }> {
+    const trimmedReason = reason.trim();
+    if ([...trimmedReason].length < MIN_REASON_LENGTH) {
+      throw new AppError('reason_required', { min: MIN_REASON_LENGTH }, [{ path: 'reason', message: 'reason_required' }]);
+    }
+    const target = resolveRevealTarget(field);
+    if (!target) {
+      throw new AppError('field_not_revealable', {}, [{ path: 'field', message: 'field_not_revealable' }]);
+    }
+
+    const row = await this.#loadAuthorizedOrThrow(id, 'client:read', context, 'client.reveal');
+    const decision = decide(context.subject, 'client:reveal', { type: 'client', id: row.id, departmentId: row.department_id, category: target.definition.category });
+    if (!decision.allow) {
+      await this.#recordDenial(context, row.id, 'client.reveal', decision.reasons, [field]);
+      throw new AppError('forbidden');
+    }
+
+    const ciphertext = await this.#findCiphertext(row, target);
+    if (!ciphertext) {
+      throw new AppError('not_found');
+    }
+    const value = await this.#crypto.decrypt(this.#db, target.context(row.id), ciphertext);
+
+    await this.#audit.record({
+      action: 'client.reveal',
+      outcome: 'success',
+      actor: actorOf(context.subject),
+      targetType: target.personId ? 'client_person' : 'client',
+      targetId: target.personId ?? row.id,
+      clientId: row.id,
+      fields: [field],
+      reason: trimmedReason,
+      ip: context.ip,
+      userAgent: context.userAgent,
+      details: { decision: decision.reasons },
+    });
+    return { field, value };
+  }
+
+  /**
+   * Loads a client the subject may act on. A client outside the scope answers exactly like a
+   * missing one, and the attempt is audited as a denial.
+   */
+  async #loadAuthorizedOrThrow(id: string, action: 'client:read', context: RequestContext, attempted: string): Promise<ClientRow> {
+    const row = await findClientRow(this.#db, id);
+    const decision = row ? decide(context.subject, action, { type: 'client', id: row.id, departmentId: row.department_id }) : undefined;
+    if (!row || !decision?.allow) {
+      await this.#recordDenial(context, row ? row.id : null, attempted, decision?.reasons ?? ['not_found'], [], id);
+      throw new AppError('not_found');
+    }
+    return row;
+  }
+
+  async #recordDenial(context: RequestContext, clientId: string | null, attempted: string, reasons: readonly string[], fields: string[], requestedId?: string): Promise<void> {
+    await this.#audit.record({
+      action: 'access.denied',
+      outcome: 'denied',
+      actor: actorOf(context.subject),
+      targetType: 'client',
+      targetId: clientId ?? requestedId?.slice(0, 64),
+      clientId: clientId ?? undefined,
+      fields,
+      ip: context.ip,
+      userAgent: context.userAgent,
+      details: { attempted, reasons },
+    });
+  }
+
+  async #findCiphertext(row: ClientRow, target: RevealTarget): Promise<string | null> {
+    if (!target.personId) {
+      return (row as unknown as Record<string, string | null>)[`${target.definition.column}_enc`] ?? null;
+    }
+    const people = await findClientPeople(this.#db, row.id);
+    const person = people.find((candidate) => candidate.id === target.personId);
+    return person ? ((person as unknown as Record<string, string | null>)[`${target.definition.column}_enc`] ?? null) : null;
+  }
+}
+
+const NO_VISIBILITY: Readonly<Record<FieldCategory, Visibility>> = Object.freeze({ basic: 'none', financial: 'none', sensitive: 'none' });
+
+function actorOf(subject: SubjectSnapshot) {
+  return { id: subject.userId, username: subject.username };
+}
+
+interface RevealTarget {
+  definition: FieldDefinition | (typeof PERSON_FIELDS)[PersonFieldKey];
+  personId?: string;
+  context(clientId: string): { table: string; column: string; rowId: string };
+}
+
+/** Maps `contactPhone` or `people.<id>.idNumber` to an encrypted field, or `undefined`. */
+function resolveRevealTarget(field: string): RevealTarget | undefined {
+  const personMatch = /^people\.([0-9a-f-]{36})\.(idNumber|phone)$/.exec(field);
+  if (personMatch) {
+    const personId = personMatch[1]!;
+    const definition = PERSON_FIELDS[personMatch[2] as PersonFieldKey];
+    return { definition, personId, context: () => ({ table: 'client_people', column: definition.column, rowId: personId }) };
+  }
+  const definition = findClientField(field);
+  if (!definition || definition.protection !== 'encrypted') {
+    return undefined;
+  }
+  return { definition, context: (clientId) => ({ table: 'clients', column: definition.column, rowId: clientId }) };
+}
+
+function presentPersonField(key: PersonFieldKey, person: Record<string, unknown>, visibility: Readonly<Record<FieldCategory, Visibility>>, canReveal: boolean, locale: Locale): FieldView {
+  const definition = PERSON_FIELDS[key];
+  const columns = person as Record<string, string | null>;
+  const stored = definition.protection === 'encrypted' ? { plain: null, masked: columns[`${definition.column}_masked`] ?? null } : { plain: columns[definition.column] ?? null, masked: null };
+  return presentField({ definition, stored, visibility: visibility[definition.category], canReveal, locale, key: `people.${String(person.id)}.${key}` });
+}

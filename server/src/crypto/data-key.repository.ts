@@ -1,0 +1,32 @@
+import type { DbOrTrx } from '../db/index.js';
+
+export interface StoredDataKey {
+  id: string;
+  clientId: string | null;
+  version: number;
+  wrapped: string;
+  kekVersion: number;
+}
+
+export async function findLatestDataKey(db: DbOrTrx, clientId: string): Promise<StoredDataKey | undefined> {
+  const row = await db
+    .selectFrom('data_keys')
+    .select(['id', 'client_id', 'version', 'wrapped', 'kek_version'])
+    .where('client_id', '=', clientId)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row && { id: row.id, clientId: row.client_id, version: row.version, wrapped: row.wrapped, kekVersion: row.kek_version };
+}
+
+export async function findDataKeyById(db: DbOrTrx, id: string): Promise<StoredDataKey | undefined> {
+  const row = await db.selectFrom('data_keys').select(['id', 'client_id', 'version', 'wrapped', 'kek_version']).where('id', '=', id).executeTakeFirst();
+  return row && { id: row.id, clientId: row.client_id, version: row.version, wrapped: row.wrapped, kekVersion: row.kek_version };
+}
+
+export async function insertDataKey(db: DbOrTrx, key: StoredDataKey): Promise<void> {
+  await db
+    .insertInto('data_keys')
+    .values({ id: key.id, client_id: key.clientId, version: key.version, wrapped: key.wrapped, kek_version: key.kekVersion, created_at: new Date().toISOString() })
+    .execute();
+}

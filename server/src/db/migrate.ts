@@ -1,0 +1,32 @@
+import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { Db } from './db.types.js';
+import * as createOrgAndIdentity from './migrations/2026-12-04T0100_create_org_and_identity.js';
+import * as createClients from './migrations/2026-12-04T0200_create_clients.js';
+import * as createAuditLog from './migrations/2026-12-04T0300_create_audit_log.js';
+
+// Listed in code rather than read from the folder, so the same build runs from source (tsx) and
+// from a bundle, and an unlisted file cannot slip in.
+const MIGRATIONS: Record<string, Migration> = {
+  '2026-12-04T0100_create_org_and_identity': createOrgAndIdentity,
+  '2026-12-04T0200_create_clients': createClients,
+  '2026-12-04T0300_create_audit_log': createAuditLog,
+};
+
+const provider: MigrationProvider = {
+  getMigrations: async () => MIGRATIONS,
+};
+
+/**
+ * Applies every pending migration; throws with the failing migration's name. On PostgreSQL the
+ * bookkeeping tables are looked up in the given schema, since Kysely otherwise finds a
+ * `kysely_migration` table of another schema on the same server and skips creating its own.
+ */
+export async function migrateToLatestOrThrow(db: Db, postgresSchema?: string): Promise<void> {
+  const migrator = new Migrator({ db, provider, ...(postgresSchema ? { migrationTableSchema: postgresSchema } : {}) });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((result) => result.status === 'Error');
+  if (error) {
+    const name = failed ? ` (${failed.migrationName})` : '';
+    throw new Error(`Database migration failed${name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}

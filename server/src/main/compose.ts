@@ -1,0 +1,87 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { AuditLog } from '../audit/index.js';
+import { auditRoutes } from '../audit/audit.routes.js';
+import { ClientService } from '../clients/client.service.js';
+import { clientRoutes } from '../clients/client.routes.js';
+import type { AppConfig } from '../config/config.js';
+import { FieldCrypto, type KeyringMaterial, deriveServiceKey, loadOrCreateKeyFile } from '../crypto/index.js';
+import { type DatabaseHandle, migrateToLatestOrThrow, openDatabase } from '../db/index.js';
+import { buildHttpApp } from '../http/app.js';
+import { AuthService, CsrfTokens } from '../identity/index.js';
+import { authRoutes } from '../identity/auth.routes.js';
+import { ImportService } from '../roster/index.js';
+import { importRoutes } from '../roster/import.routes.js';
+import { createLogger } from './logger.js';
+
+export interface ComposeOptions {
+  /** Key material to use instead of the key file; tests pass ephemeral keys. */
+  keyring?: KeyringMaterial;
+  logger?: Logger;
+  /** Folder of the built web app. */
+  webRoot?: string;
+}
+
+export type Application = Awaited<ReturnType<typeof composeApplication>>;
+
+/**
+ * The composition root: configuration, database, the three gates (access, audit, crypto),
+ * the domain services and the HTTP app, built in that order. Tests build the same graph.
+ */
+export async function composeApplication(config: AppConfig, options: ComposeOptions = {}) {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database: DatabaseHandle = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, postgresSchema: config.databaseSchema });
+  const { db } = database;
+
+  try {
+    await migrateToLatestOrThrow(db, database.dialect === 'postgres' ? (config.databaseSchema ?? 'public') : undefined);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+
+  const keyring = options.keyring ?? loadOrCreateKeyFile(path.join(config.dataDir, 'keys', 'keyring.json'));
+  const crypto = new FieldCrypto(keyring);
+  const audit = new AuditLog({ db, dialect: database.dialect });
+  await audit.initialize();
+
+  const csrf = new CsrfTokens(deriveServiceKey(keyring, 'csrf'));
+  const auth = new AuthService({ db, audit, policy: config.session });
+  const clients = new ClientService({ db, audit, crypto });
+  const imports = new ImportService({ db, audit, crypto });
+  await imports.recoverInterrupted();
+
+  const { app, routeTable } = await buildHttpApp({
+    logger,
+    db,
+    audit,
+    auth,
+    csrf,
+    trustProxy: config.trustProxy,
+    webRoot: config.serveWeb ? options.webRoot : undefined,
+    routes: [
+      authRoutes({ db, auth, csrf, secureCookies: config.publicUrl.startsWith('https://'), loginAttemptsPerMinute: config.loginAttemptsPerMinute }),
+      clientRoutes({ clients }),
+      importRoutes({ imports }),
+      auditRoutes({ db, audit }),
+    ],
+  });
+
+  return {
+    config,
+    logger,
+    database,
+    db,
+    crypto,
+    audit,
+    auth,
+    clients,
+    imports,
+    app,
+    routeTable,
+    async close(): Promise<void> {
+      await app.close();
+      await database.close();
+    },
+  };
+}

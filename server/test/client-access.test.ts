@@ -1,0 +1,192 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientIdByUscc, clientIdsAssignedTo, createSmallFirm } from './firm-fixture.js';
+import { TestSession } from './http-client.js';
+import { TEST_PASSWORD, type TestApp, createTestApp } from './test-app.js';
+
+let app: TestApp;
+let firm: Awaited<ReturnType<typeof createSmallFirm>>;
+
+beforeAll(async () => {
+  app = await createTestApp();
+  firm = await createSmallFirm(app);
+});
+
+afterAll(async () => {
+  await app.dispose();
+});
+
+const signIn = (username: string) => TestSession.signIn(app.app, username, TEST_PASSWORD);
+
+async function listAllIds(session: TestSession): Promise<string[]> {
+  const response = await session.get('/api/clients?pageSize=200');
+  expect(response.statusCode).toBe(200);
+  return (response.json() as { items: { id: string }[] }).items.map((item) => item.id).sort();
+}
+
+describe('client data scope', () => {
+  it('bookkeeper lists exactly the assigned clients', async () => {
+    const bk1 = await signIn('bk1');
+    const assigned = await clientIdsAssignedTo(app, firm.members.bk1.id);
+
+    expect(assigned.length).toBeGreaterThan(0);
+    expect(await listAllIds(bk1)).toEqual(assigned);
+  });
+
+  it('bookkeeper is denied another bookkeeper’s client, and the denial is audited', async () => {
+    const bk1 = await signIn('bk1');
+    const [otherId] = await clientIdsAssignedTo(app, firm.members.bk2.id);
+
+    const response = await bk1.get(`/api/clients/${otherId}`);
+
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({ code: 'not_found' });
+    const denial = await app.db.selectFrom('audit_events').selectAll().where('action', '=', 'access.denied').where('actor_id', '=', firm.members.bk1.id).where('client_id', '=', otherId!).executeTakeFirst();
+    expect(denial?.outcome).toBe('denied');
+  });
+
+  it('missing and forbidden clients answer the same', async () => {
+    const bk1 = await signIn('bk1');
+    const [otherId] = await clientIdsAssignedTo(app, firm.members.bk2.id);
+
+    const forbidden = await bk1.get(`/api/clients/${otherId}`);
+    const missing = await bk1.get('/api/clients/00000000-0000-0000-0000-000000000000');
+
+    expect(forbidden.statusCode).toBe(missing.statusCode);
+    expect(forbidden.body).toBe(missing.body);
+  });
+
+  it('department manager lists the department’s clients only', async () => {
+    const manager = await signIn('manager1');
+    const rows = await app.db.selectFrom('clients').select('id').where('department_id', '=', firm.departments.deptOne).execute();
+
+    expect(await listAllIds(manager)).toEqual(rows.map((row) => row.id).sort());
+  });
+
+  it('customer service sees contacts but no financial or sensitive field', async () => {
+    const service = await signIn('service');
+    const id = await clientIdByUscc(app, firm.generated[0]!.client.uscc);
+
+    const response = await service.get(`/api/clients/${id}`);
+    const fields = Object.fromEntries((response.json() as { fields: { key: string; display: string; value: string | null }[] }).fields.map((field) => [field.key, field]));
+
+    expect(response.statusCode).toBe(200);
+    expect(fields.contactName!.display).toBe('plain');
+    expect(fields.contactName!.value).toBe(firm.generated[0]!.client.contactName);
+    expect(fields.contactPhone!.display).toBe('masked');
+    for (const key of ['bankName', 'bankAccount', 'lastYearRevenue', 'legalRepIdNumber', 'confidentialNotes']) {
+      expect(fields[key]!.display, key).toBe('hidden');
+      expect(fields[key]!.value, key).toBeNull();
+    }
+  });
+
+  it('assistant never sees a sensitive field', async () => {
+    const assistant = await signIn('assistant');
+    await app.db.insertInto('client_assignments').values({ client_id: await clientIdByUscc(app, firm.generated[0]!.client.uscc), user_id: firm.members.assistant.id, created_at: new Date().toISOString() }).onConflict((c) => c.doNothing()).execute();
+    const id = await clientIdByUscc(app, firm.generated[0]!.client.uscc);
+
+    const view = await assistant.get(`/api/clients/${id}`);
+    const reveal = await assistant.post(`/api/clients/${id}/reveal`, { field: 'legalRepIdNumber', reason: '工商变更核对' });
+
+    const idField = (view.json() as { fields: { key: string; display: string }[] }).fields.find((field) => field.key === 'legalRepIdNumber');
+    expect(idField?.display).toBe('hidden');
+    expect(reveal.statusCode).toBe(403);
+  });
+
+  it.each(['sysadmin', 'secadmin', 'auditor'])('%s sees no client data', async (username) => {
+    const admin = await signIn(username);
+    const id = await clientIdByUscc(app, firm.generated[0]!.client.uscc);
+
+    const list = await admin.get('/api/clients');
+    const view = await admin.get(`/api/clients/${id}`);
+    const reveal = await admin.post(`/api/clients/${id}/reveal`, { field: 'bankAccount', reason: '系统维护检查' });
+
+    expect(list.statusCode).toBe(403);
+    expect(view.statusCode).toBe(403);
+    expect(reveal.statusCode).toBe(403);
+    expect(list.body).not.toContain(firm.generated[0]!.client.name);
+  });
+});
+
+describe('reveal', () => {
+  it('rejects a reveal without a reason and writes no reveal event', async () => {
+    const bk1 = await signIn('bk1');
+    const [id] = await clientIdsAssignedTo(app, firm.members.bk1.id);
+    const before = await app.db.selectFrom('audit_events').select('seq').where('action', '=', 'client.reveal').execute();
+
+    const response = await bk1.post(`/api/clients/${id}/reveal`, { field: 'legalRepIdNumber', reason: '  ' });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ code: 'reason_required' });
+    const after = await app.db.selectFrom('audit_events').select('seq').where('action', '=', 'client.reveal').execute();
+    expect(after.length).toBe(before.length);
+  });
+
+  it('returns the plain value once, audited as a reveal with the reason', async () => {
+    const bk1 = await signIn('bk1');
+    const [id] = await clientIdsAssignedTo(app, firm.members.bk1.id);
+    const uscc = (await app.db.selectFrom('clients').select('uscc').where('id', '=', id!).executeTakeFirstOrThrow()).uscc;
+    const expected = firm.generated.find((entry) => entry.client.uscc === uscc)!.client.legalRepIdNumber;
+
+    const response = await bk1.post(`/api/clients/${id}/reveal`, { field: 'legalRepIdNumber', reason: '个税申报核对身份' });
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ field: 'legalRepIdNumber', value: expected });
+    const event = await app.db.selectFrom('audit_events').selectAll().where('action', '=', 'client.reveal').where('client_id', '=', id!).orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    expect(event.actor_id).toBe(firm.members.bk1.id);
+    expect(event.reason).toBe('个税申报核对身份');
+    expect(JSON.parse(event.fields)).toEqual(['legalRepIdNumber']);
+    expect(JSON.stringify(event)).not.toContain(expected);
+  });
+
+  it('department manager cannot reveal sensitive values it sees masked', async () => {
+    const manager = await signIn('manager1');
+    const [id] = await clientIdsAssignedTo(app, firm.members.bk1.id);
+
+    const response = await manager.post(`/api/clients/${id}/reveal`, { field: 'legalRepIdNumber', reason: '部门抽查核对' });
+
+    expect(response.statusCode).toBe(403);
+  });
+
+  it('rejects a plain field as not revealable', async () => {
+    const bk1 = await signIn('bk1');
+    const [id] = await clientIdsAssignedTo(app, firm.members.bk1.id);
+
+    const response = await bk1.post(`/api/clients/${id}/reveal`, { field: 'name', reason: '核对客户名称' });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ code: 'field_not_revealable' });
+  });
+});
+
+describe('search', () => {
+  it('finds a client by exact ID number through the blind index', async () => {
+    const bk1 = await signIn('bk1');
+    const [id] = await clientIdsAssignedTo(app, firm.members.bk1.id);
+    const uscc = (await app.db.selectFrom('clients').select('uscc').where('id', '=', id!).executeTakeFirstOrThrow()).uscc;
+    const idNumber = firm.generated.find((entry) => entry.client.uscc === uscc)!.client.legalRepIdNumber!;
+
+    const response = await bk1.get(`/api/clients?q=${encodeURIComponent(idNumber.toLowerCase())}`);
+
+    expect((response.json() as { items: { id: string }[] }).items.map((item) => item.id)).toEqual([id]);
+  });
+
+  it('does not find another department’s client by its identifiers', async () => {
+    const bk1 = await signIn('bk1');
+    const [otherId] = await clientIdsAssignedTo(app, firm.members.bk2.id);
+    const uscc = (await app.db.selectFrom('clients').select('uscc').where('id', '=', otherId!).executeTakeFirstOrThrow()).uscc;
+    const phone = firm.generated.find((entry) => entry.client.uscc === uscc)!.client.contactPhone!;
+
+    for (const q of [uscc, phone]) {
+      const response = await bk1.get(`/api/clients?q=${encodeURIComponent(q)}`);
+      expect((response.json() as { total: number }).total, q).toBe(0);
+    }
+  });
+
+  it('treats LIKE wildcards in a name search literally', async () => {
+    const bk1 = await signIn('bk1');
+
+    const response = await bk1.get(`/api/clients?q=${encodeURIComponent('%')}`);
+
+    expect((response.json() as { total: number }).total).toBe(0);
+  });
+});

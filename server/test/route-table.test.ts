@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApp, createTestApp } from './test-app.js';
+
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await createTestApp();
+});
+
+afterAll(async () => {
+  await app.dispose();
+});
+
+/**
+ * Every route and the action it declares. A change here is a permission change: review it as
+ * one. HEAD routes mirror their GET routes.
+ */
+const EXPECTED_ROUTES: Record<string, string> = {
+  'GET /healthz': 'public',
+  'GET /api/openapi.json': 'public',
+  'GET /api/auth/csrf': 'public',
+  'POST /api/auth/login': 'public',
+  'POST /api/auth/logout': 'authenticated',
+  'GET /api/auth/me': 'authenticated',
+  'GET /api/setup/status': 'public',
+  'POST /api/setup': 'public',
+  'GET /api/clients': 'client:list',
+  'GET /api/clients/filters': 'client:list',
+  'GET /api/clients/:id': 'client:read',
+  'POST /api/clients/:id/reveal': 'client:reveal',
+  'POST /api/imports': 'client:import',
+  'GET /api/imports': 'client:import',
+  'GET /api/imports/:jobId': 'client:import',
+  'GET /api/imports/:jobId/report.xlsx': 'client:import',
+  'GET /api/audit/events': 'audit:read',
+  'GET /api/audit/actions': 'audit:read',
+};
+
+describe('route table', () => {
+  it('declares the expected action on every route', () => {
+    const actual = Object.fromEntries(app.routeTable.filter((route) => route.method !== 'HEAD').map((route) => [`${route.method} ${route.url}`, route.action]));
+
+    expect(actual).toEqual(EXPECTED_ROUTES);
+  });
+
+  it('refuses to start with a route that declares no action', async () => {
+    const { buildHttpApp } = await import('../src/http/app.js');
+    const undeclared = async (instance: import('fastify').FastifyInstance) => {
+      instance.get('/api/undeclared', async () => ({ ok: true }));
+    };
+
+    await expect(buildHttpApp({ logger: app.logger, db: app.db, audit: app.audit, auth: app.auth, csrf: new (await import('../src/identity/index.js')).CsrfTokens(Buffer.alloc(32)), routes: [undeclared], webRoot: undefined, trustProxy: false })).rejects.toThrow(/declares no action/);
+  });
+
+  it('documents every route in the OpenAPI document', async () => {
+    const response = await app.app.inject({ method: 'GET', url: '/api/openapi.json' });
+    const paths = Object.keys((response.json() as { paths: Record<string, unknown> }).paths);
+
+    expect(paths).toEqual(expect.arrayContaining(['/api/auth/login', '/api/clients', '/api/clients/{id}', '/api/clients/{id}/reveal', '/api/audit/events']));
+  });
+});

@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAILURES_BEFORE_LOCK } from '../src/identity/index.js';
+import { TestSession } from './http-client.js';
+import { TEST_PASSWORD, type TestApp, createMember, createTestApp } from './test-app.js';
+
+let app: TestApp;
+
+beforeAll(async () => {
+  app = await createTestApp();
+});
+
+afterAll(async () => {
+  await app.dispose();
+});
+
+async function loginEvents(username: string) {
+  return app.db.selectFrom('audit_events').selectAll().where('action', '=', 'auth.login').where('actor_username', '=', username).orderBy('seq').execute();
+}
+
+describe('first-run set-up', () => {
+  it('creates the first system administrator once, with the one-time token', async () => {
+    const token = await app.auth.createSetupToken();
+    const session = new TestSession(app.app);
+
+    const weak = await session.post('/api/setup', { token, username: 'root', displayName: '管理员', password: 'short' });
+    const created = await session.post('/api/setup', { token, username: 'root', displayName: '管理员', password: 'Setup-Password-2026' });
+    const reused = await new TestSession(app.app).post('/api/setup', { token, username: 'root2', displayName: '管理员', password: 'Setup-Password-2026' });
+
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(weak.statusCode).toBe(400);
+    expect(weak.json()).toMatchObject({ code: 'password_too_weak' });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ user: { username: 'root', roles: ['system_admin'] } });
+    expect(reused.statusCode).toBe(409);
+    expect(await app.auth.createSetupToken()).toBeUndefined();
+    const stored = await app.db.selectFrom('setup_tokens').select('token_hash').execute();
+    expect(stored.map((row) => row.token_hash)).not.toContain(token);
+  });
+});
+
+describe('password sign-in', () => {
+  it('records success and failure with address and user agent', async () => {
+    await createMember(app, { username: 'wang', roles: ['bookkeeper'] });
+
+    await new TestSession(app.app).post('/api/auth/login', { username: 'wang', password: 'Wrong-Password-1' });
+    await TestSession.signIn(app.app, 'wang', TEST_PASSWORD);
+
+    const events = await loginEvents('wang');
+    expect(events.map((event) => event.outcome)).toEqual(['failure', 'success']);
+    expect(events[0]!.ip).toBe('127.0.0.1');
+    expect(events[0]!.user_agent).toBe('vitest');
+    expect(JSON.parse(events[0]!.details)).toMatchObject({ failure: 'bad_password' });
+  });
+
+  it('answers an unknown username like a wrong password', async () => {
+    const unknown = await new TestSession(app.app).post('/api/auth/login', { username: 'nobody', password: 'Wrong-Password-1' });
+    const wrong = await new TestSession(app.app).post('/api/auth/login', { username: 'wang', password: 'Wrong-Password-1' });
+
+    expect(unknown.statusCode).toBe(401);
+    expect(unknown.body).toBe(wrong.body);
+  });
+
+  it('matches usernames case- and width-insensitively', async () => {
+    const session = await TestSession.signIn(app.app, 'ＷＡＮＧ', TEST_PASSWORD);
+
+    expect((await session.get('/api/auth/me')).json()).toMatchObject({ user: { username: 'wang' } });
+  });
+
+  it('locks the account after repeated failures, even for the right password', async () => {
+    await createMember(app, { username: 'locked', roles: ['bookkeeper'] });
+    for (let attempt = 0; attempt < FAILURES_BEFORE_LOCK; attempt += 1) {
+      await new TestSession(app.app).post('/api/auth/login', { username: attempt % 2 ? 'LOCKED' : 'locked', password: 'Wrong-Password-1' });
+    }
+
+    const response = await new TestSession(app.app).post('/api/auth/login', { username: 'locked', password: TEST_PASSWORD });
+
+    expect(response.statusCode).toBe(423);
+    expect(response.json()).toMatchObject({ code: 'account_locked' });
+    const user = await app.db.selectFrom('users').select(['locked_until', 'lockouts']).where('username_key', '=', 'locked').executeTakeFirstOrThrow();
+    expect(user.lockouts).toBe(1);
+  });
+
+  it('rejects a state-changing request without the CSRF token', async () => {
+    const response = await app.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'wang', password: TEST_PASSWORD } });
+
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toMatchObject({ code: 'csrf_invalid' });
+  });
+
+  it('sets an HttpOnly SameSite session cookie and ends it at sign-out', async () => {
+    const session = new TestSession(app.app);
+    const login = await session.post('/api/auth/login', { username: 'wang', password: TEST_PASSWORD });
+    const cookie = login.cookies.find((entry) => entry.name === 'lg_session')!;
+
+    await session.post('/api/auth/logout');
+    const after = await session.get('/api/auth/me');
+
+    expect(cookie.httpOnly).toBe(true);
+    expect(cookie.sameSite).toBe('Strict');
+    expect(after.statusCode).toBe(401);
+    const stored = await app.db.selectFrom('sessions').select('id_hash').execute();
+    expect(stored.map((row) => row.id_hash)).not.toContain(cookie.value);
+  });
+
+  it('answers errors in the request’s language', async () => {
+    const english = new TestSession(app.app);
+    english.locale = 'en-US';
+
+    const response = await english.get('/api/clients');
+
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toEqual({ code: 'unauthenticated', message: 'Please sign in first.' });
+  });
+});
+
+describe('audit page access', () => {
+  it('lets the audit administrator search events and denies a bookkeeper', async () => {
+    await createMember(app, { username: 'auditor', roles: ['audit_admin'] });
+    const auditor = await TestSession.signIn(app.app, 'auditor', TEST_PASSWORD);
+    const bookkeeper = await TestSession.signIn(app.app, 'wang', TEST_PASSWORD);
+
+    const found = await auditor.get('/api/audit/events?action=auth.login&outcome=failure');
+    const denied = await bookkeeper.get('/api/audit/events');
+
+    expect(found.statusCode).toBe(200);
+    const items = (found.json() as { items: { action: string; outcome: string }[] }).items;
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((item) => item.action === 'auth.login' && item.outcome === 'failure')).toBe(true);
+    expect(denied.statusCode).toBe(403);
+    expect((await app.audit.verify()).intact).toBe(true);
+  });
+});
