@@ -13,7 +13,7 @@ import { type Application, composeApplication } from '../src/main/compose.js';
  * private schema on the PostgreSQL server named by TEST_DATABASE_URL. Log lines are collected in
  * `logLines` so tests can check that no secret reaches them.
  */
-export async function createTestApp(overrides: Partial<AppConfig> = {}) {
+export async function createTestApp(overrides: Partial<AppConfig> = {}, { webRoot }: { webRoot?: string } = {}) {
   const databaseUrl = process.env.TEST_DATABASE_URL || undefined;
   const schema = databaseUrl ? `t_${randomBytes(6).toString('hex')}` : undefined;
   if (databaseUrl && schema) {
@@ -26,7 +26,7 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}) {
   const logLines: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
   const config = testConfig({ databaseUrl, databaseSchema: schema, ...overrides });
-  const application = await composeApplication(config, { keyring: ephemeralKeyring(), logger });
+  const application = await composeApplication(config, { keyring: ephemeralKeyring(), logger, ...(webRoot ? { webRoot } : {}) });
 
   return {
     ...application,
