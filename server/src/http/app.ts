@@ -6,7 +6,7 @@ import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import { AppError } from '../errors/index.js';
@@ -44,9 +44,9 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<{ app: Fast
     loggerInstance: options.logger as unknown as FastifyBaseLogger,
     trustProxy: options.trustProxy,
     bodyLimit: 1024 * 1024,
-    // The default serializers log the URL with its query string, which can hold a searched ID
-    // number; log the route pattern instead.
-    disableRequestLogging: true,
+    // The default request log carries the URL with its query string, which can hold a searched
+    // ID number; the onResponse hook below logs the route pattern instead.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   const routeTable: RouteRecord[] = [];
 
@@ -78,6 +78,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<{ app: Fast
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
         formAction: ["'self'"],
+        // Plain HTTP on loopback must keep working; HTTPS deployments add HSTS instead.
+        upgradeInsecureRequests: null,
       },
     },
   });

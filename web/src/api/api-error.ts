@@ -1,0 +1,67 @@
+/** One problem with one input field, as the server reports it in a `validation_failed` body. */
+export interface ApiIssue {
+  path: string;
+  message: string;
+}
+
+/**
+ * A failed API call. `code` is the server's stable error code, and `message` is already in the
+ * request's language. Codes the client invents itself: `network_error` (no response at all) and
+ * `unexpected_response` (a response without a `{code, message}` JSON body, e.g. from a proxy).
+ */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly status: number;
+  readonly code: string;
+  readonly issues: readonly ApiIssue[];
+
+  constructor({ status, code, message, issues = [] }: { status: number; code: string; message: string; issues?: readonly ApiIssue[] }) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.issues = issues;
+  }
+}
+
+export function isApiError(error: unknown): error is ApiError {
+  return error instanceof ApiError;
+}
+
+// A 401 with one of these codes rejects the request itself and does not mean the session is lost.
+const NOT_SESSION_LOSS = new Set(['invalid_credentials', 'step_up_required', 'mfa_required']);
+
+/** Whether the error means the caller's session is gone and they must sign in again. */
+export function isSessionLoss(error: ApiError): boolean {
+  return error.status === 401 && !NOT_SESSION_LOSS.has(error.code);
+}
+
+function isIssue(value: unknown): value is ApiIssue {
+  if (typeof value !== 'object' || value === null) return false;
+
+  const candidate = value as Record<string, unknown>;
+  return typeof candidate.path === 'string' && typeof candidate.message === 'string';
+}
+
+/** Builds an `ApiError` from a non-2xx response, whatever its body turns out to be. */
+export async function toApiError(response: Response): Promise<ApiError> {
+  let body: unknown = null;
+  try {
+    body = await response.json();
+  } catch {
+    // A body that is not JSON falls through to `unexpected_response` below.
+  }
+
+  if (typeof body === 'object' && body !== null) {
+    const { code, message, issues } = body as Record<string, unknown>;
+    if (typeof code === 'string') {
+      return new ApiError({
+        status: response.status,
+        code,
+        message: typeof message === 'string' ? message : '',
+        issues: Array.isArray(issues) ? issues.filter(isIssue) : [],
+      });
+    }
+  }
+
+  return new ApiError({ status: response.status, code: 'unexpected_response', message: '' });
+}

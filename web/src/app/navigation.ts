@@ -1,0 +1,28 @@
+import type { Me } from '../api/index.js';
+import type { MessageKey } from '../i18n/index.js';
+
+export interface MenuEntry {
+  path: string;
+  permission: string;
+  label: MessageKey;
+}
+
+/** Top menu entries in display order. Each appears only for members with its permission. */
+export const MENU: readonly MenuEntry[] = [
+  { path: '/clients', permission: 'client:list', label: 'menu.clients' },
+  { path: '/imports', permission: 'client:import', label: 'menu.imports' },
+  { path: '/audit', permission: 'audit:read', label: 'menu.audit' },
+];
+
+export function hasPermission(me: Me, permission: string): boolean {
+  return me.permissions.includes(permission);
+}
+
+export function menuFor(me: Me): MenuEntry[] {
+  return MENU.filter((entry) => hasPermission(me, entry.permission));
+}
+
+/** Returns the first page the member may open, or `undefined` when no menu entry is theirs. */
+export function findHomePath(me: Me): string | undefined {
+  return menuFor(me)[0]?.path;
+}

@@ -1,0 +1,61 @@
+import { lazy } from 'react';
+import { createBrowserRouter } from 'react-router';
+
+import { AppLayout, PublicLayout } from './AppLayout.js';
+import { HomeRedirect, NotFoundPage, RequireAuth, RequirePermission } from './guards.js';
+
+// Each page is its own chunk, so the first load carries only the frame and the current page.
+const LoginPage = lazy(() => import('../features/auth/LoginPage.js').then((module) => ({ default: module.LoginPage })));
+const SetupPage = lazy(() => import('../features/auth/SetupPage.js').then((module) => ({ default: module.SetupPage })));
+const ClientListPage = lazy(() => import('../features/clients/ClientListPage.js').then((module) => ({ default: module.ClientListPage })));
+const ClientDetailPage = lazy(() => import('../features/clients/ClientDetailPage.js').then((module) => ({ default: module.ClientDetailPage })));
+const ImportPage = lazy(() => import('../features/imports/ImportPage.js').then((module) => ({ default: module.ImportPage })));
+const AuditPage = lazy(() => import('../features/audit/AuditPage.js').then((module) => ({ default: module.AuditPage })));
+
+export const router = createBrowserRouter([
+  {
+    element: <PublicLayout />,
+    children: [
+      { path: '/login', element: <LoginPage /> },
+      { path: '/setup', element: <SetupPage /> },
+    ],
+  },
+  {
+    path: '/',
+    element: (
+      <RequireAuth>
+        <AppLayout />
+      </RequireAuth>
+    ),
+    children: [
+      { index: true, element: <HomeRedirect /> },
+      {
+        path: 'clients',
+        element: (
+          <RequirePermission permission="client:list">
+            <ClientListPage />
+          </RequirePermission>
+        ),
+      },
+      // No menu permission here: a link may come from an audit event, and the server decides.
+      { path: 'clients/:clientId', element: <ClientDetailPage /> },
+      {
+        path: 'imports',
+        element: (
+          <RequirePermission permission="client:import">
+            <ImportPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'audit',
+        element: (
+          <RequirePermission permission="audit:read">
+            <AuditPage />
+          </RequirePermission>
+        ),
+      },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+]);

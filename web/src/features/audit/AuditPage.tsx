@@ -1,0 +1,82 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { Alert, Button, Card, Flex, Table, Typography } from 'antd';
+import type { ColumnsType } from 'antd/es/table';
+import { useState } from 'react';
+import { useSearchParams } from 'react-router';
+
+import type { AuditEvent } from '../../api/index.js';
+import { describeError } from '../../app/describe-error.js';
+import { useDocumentTitle } from '../../app/use-document-title.js';
+import { useT } from '../../i18n/index.js';
+import { AuditEventDrawer } from './AuditEventDrawer.js';
+import { AuditFilterForm } from './AuditFilterForm.js';
+import { OutcomeTag, useActionLabel, useFieldLabel } from './audit-labels.js';
+import { AUDIT_PAGE_SIZES, parseAuditQuery, toAuditSearch } from './audit-query.js';
+import { formatAuditTime } from './audit-time.js';
+import { fetchAuditEvents } from './audit.api.js';
+
+/** Shows the audit log, filtered and paged on the server, in the order the server returns. */
+export function AuditPage() {
+  const t = useT();
+  const actionLabel = useActionLabel();
+  const fieldLabel = useFieldLabel();
+  const [searchParams, setSearchParams] = useSearchParams();
+  const query = parseAuditQuery(searchParams);
+  const [selected, setSelected] = useState<AuditEvent | null>(null);
+  useDocumentTitle(t('menu.audit'));
+
+  const events = useQuery({ queryKey: ['audit', 'events', query], queryFn: () => fetchAuditEvents(query), placeholderData: keepPreviousData });
+
+  const empty = <Typography.Text type="secondary">{t('common.empty')}</Typography.Text>;
+  const columns: ColumnsType<AuditEvent> = [
+    { key: 'time', title: t('audit.column.time'), render: (_, event) => <span style={{ whiteSpace: 'nowrap' }}>{formatAuditTime(event.occurredAt)}</span> },
+    { key: 'actor', title: t('audit.column.actor'), render: (_, event) => event.actorUsername ?? event.actorId ?? empty },
+    { key: 'action', title: t('audit.column.action'), render: (_, event) => <span title={event.action}>{actionLabel(event.action)}</span> },
+    { key: 'outcome', title: t('audit.column.outcome'), render: (_, event) => <OutcomeTag outcome={event.outcome} /> },
+    { key: 'client', title: t('audit.column.client'), render: (_, event) => event.clientName ?? event.clientId ?? empty },
+    { key: 'fields', title: t('audit.column.fields'), render: (_, event) => (event.fields.length === 0 ? empty : event.fields.map(fieldLabel).join(t('common.listSeparator'))) },
+    { key: 'reason', title: t('audit.column.reason'), ellipsis: true, render: (_, event) => event.reason ?? empty },
+    {
+      key: 'details',
+      title: t('audit.column.details'),
+      render: (_, event) => (
+        <Button type="link" size="small" aria-label={t('audit.event.open', { seq: event.seq })} onClick={() => setSelected(event)}>
+          {t('audit.event.openShort')}
+        </Button>
+      ),
+    },
+  ];
+
+  return (
+    <Card title={t('menu.audit')}>
+      <Flex vertical gap={16}>
+        <AuditFilterForm filter={query} onChange={(filter) => setSearchParams(toAuditSearch({ ...query, ...filter, page: 1 }))} />
+        <Typography.Text type="secondary">{t('audit.timeZoneNote')}</Typography.Text>
+        {events.isError && <Alert type="error" showIcon title={describeError(events.error, t)} />}
+        <Table<AuditEvent>
+          data-testid="audit-table"
+          rowKey="seq"
+          size="small"
+          columns={columns}
+          dataSource={events.data?.items ?? []}
+          loading={events.isFetching}
+          scroll={{ x: 'max-content' }}
+          pagination={{
+            current: query.page,
+            pageSize: query.pageSize,
+            total: events.data?.total ?? 0,
+            showSizeChanger: true,
+            pageSizeOptions: AUDIT_PAGE_SIZES.map(String),
+            showTotal: (total) => t('audit.total', { total }),
+          }}
+          onChange={(pagination) => {
+            const pageSize = pagination.pageSize ?? query.pageSize;
+            const page = pageSize === query.pageSize ? (pagination.current ?? 1) : 1;
+            setSearchParams(toAuditSearch({ ...query, page, pageSize }));
+          }}
+        />
+      </Flex>
+      <AuditEventDrawer event={selected} onClose={() => setSelected(null)} />
+    </Card>
+  );
+}

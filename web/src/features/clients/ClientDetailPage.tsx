@@ -1,0 +1,75 @@
+import { useQuery } from '@tanstack/react-query';
+import { Card, Descriptions, Flex, Result, Watermark } from 'antd';
+import dayjs from 'dayjs';
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+
+import { isApiError } from '../../api/index.js';
+import { useMe } from '../../app/auth-context.js';
+import { describeError } from '../../app/describe-error.js';
+import { PageSpinner } from '../../app/guards.js';
+import { useDocumentTitle } from '../../app/use-document-title.js';
+import { useT } from '../../i18n/index.js';
+import { assigneeNames } from './client-labels.js';
+import { fetchClient } from './clients.api.js';
+import { FieldGroups } from './FieldGroups.js';
+import { PeopleTable } from './PeopleTable.js';
+import { RevealDialog, type RevealTarget } from './RevealDialog.js';
+import { useRevealedValues } from './use-revealed-values.js';
+
+function ClientDetail({ clientId }: { clientId: string }) {
+  const t = useT();
+  const client = useQuery({ queryKey: ['clients', 'detail', clientId], queryFn: () => fetchClient(clientId) });
+  const { values: revealed, remember, forget } = useRevealedValues();
+  const [revealTarget, setRevealTarget] = useState<RevealTarget | null>(null);
+  useDocumentTitle(client.data?.name ?? t('client.title'));
+
+  if (client.isPending) return <PageSpinner />;
+
+  if (client.isError) {
+    // The server returns "not found" for a client outside the member's scope, too.
+    const notFound = isApiError(client.error) && (client.error.status === 404 || client.error.status === 403);
+    return <Result status={notFound ? '404' : 'error'} title={notFound ? t('client.notFound') : t('client.loadFailed')} subTitle={describeError(client.error, t)} extra={<Link to="/clients">{t('client.backToList')}</Link>} />;
+  }
+
+  const detail = client.data;
+  const openReveal = (path: string, label: string) => setRevealTarget({ path, label });
+
+  return (
+    <Flex vertical gap={16}>
+      <Card title={detail.name} extra={<Link to="/clients">{t('client.backToList')}</Link>}>
+        <Descriptions
+          size="small"
+          column={2}
+          items={[
+            { key: 'department', label: t('clients.column.department'), children: detail.departmentName ?? t('common.empty') },
+            { key: 'assignees', label: t('clients.column.assignees'), children: assigneeNames(detail.assignees, t('common.listSeparator')) || t('common.empty') },
+          ]}
+        />
+      </Card>
+      <FieldGroups fields={detail.fields} revealed={revealed} canReveal={detail.abilities.reveal} onReveal={openReveal} onHide={forget} />
+      {detail.people.length > 0 && (
+        <Card title={t('client.group.people')} size="small">
+          <PeopleTable people={detail.people} revealed={revealed} canReveal={detail.abilities.reveal} onReveal={openReveal} onHide={forget} />
+        </Card>
+      )}
+      {revealTarget !== null && <RevealDialog clientId={clientId} target={revealTarget} onClose={() => setRevealTarget(null)} onRevealed={remember} />}
+    </Flex>
+  );
+}
+
+/**
+ * Shows one client's page under a watermark naming the member and the date, so a photo or screenshot
+ * of the screen can be traced back to who took it.
+ */
+export function ClientDetailPage() {
+  const me = useMe();
+  const { clientId = '' } = useParams();
+
+  return (
+    <Watermark content={[me.displayName, dayjs().format('YYYY-MM-DD')]} font={{ color: 'rgba(0, 0, 0, 0.07)' }}>
+      {/* A new key per client, so values revealed on one client never show on another. */}
+      <ClientDetail key={clientId} clientId={clientId} />
+    </Watermark>
+  );
+}

@@ -1,0 +1,115 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { Alert, Button, Card, Flex, Input, Select, Space, Table } from 'antd';
+import type { TablePaginationConfig } from 'antd';
+import type { SorterResult } from 'antd/es/table/interface';
+import { useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router';
+
+import type { ClientSummary } from '../../api/index.js';
+import { describeError } from '../../app/describe-error.js';
+import { useDocumentTitle } from '../../app/use-document-title.js';
+import { useT } from '../../i18n/index.js';
+import { clientColumns } from './client-columns.js';
+import { PAGE_SIZES, parseClientListQuery, sortFromColumn, toClientListSearch } from './client-list-query.js';
+import { fetchClientFilters, fetchClients, type ClientListQuery } from './clients.api.js';
+
+/** Lists the clients in the member's data scope, searched and paged on the server. */
+export function ClientListPage() {
+  const t = useT();
+  const [searchParams, setSearchParams] = useSearchParams();
+  const query = parseClientListQuery(searchParams);
+  const [searchText, setSearchText] = useState(query.q);
+  useDocumentTitle(t('menu.clients'));
+
+  // Back and forward change the address bar, and the search box follows it.
+  useEffect(() => setSearchText(query.q), [query.q]);
+
+  const list = useQuery({ queryKey: ['clients', 'list', query], queryFn: () => fetchClients(query), placeholderData: keepPreviousData });
+  const filters = useQuery({ queryKey: ['clients', 'filters'], queryFn: fetchClientFilters, staleTime: 5 * 60_000 });
+
+  // Any change but paging itself starts again at page 1.
+  const update = (change: Partial<ClientListQuery>) => setSearchParams(toClientListSearch({ ...query, page: 1, ...change }));
+
+  const onTableChange = (pagination: TablePaginationConfig, _filters: unknown, sorter: SorterResult<ClientSummary> | SorterResult<ClientSummary>[]) => {
+    const single = Array.isArray(sorter) ? sorter[0] : sorter;
+    const sort = sortFromColumn(single?.columnKey, single?.order);
+    const pageSize = pagination.pageSize ?? query.pageSize;
+    const sortOrSizeChanged = sort !== query.sort || pageSize !== query.pageSize;
+
+    update({ sort, pageSize, page: sortOrSizeChanged ? 1 : (pagination.current ?? 1) });
+  };
+
+  const departmentOptions = (filters.data?.departments ?? []).map((department) => ({ value: department.id, label: department.name }));
+  const assigneeOptions = (filters.data?.assignees ?? []).map((assignee) => ({ value: assignee.id, label: assignee.displayName }));
+
+  return (
+    <Card title={t('menu.clients')}>
+      <Flex vertical gap={16}>
+        <Flex wrap gap={12}>
+          {/* A plain Input, not Input.Search: Search puts data-* attributes on its wrapper, and the
+              browser tests type into the element that carries the test id. */}
+          <Space.Compact style={{ width: 460, maxWidth: '100%' }}>
+            <Input
+              data-testid="client-search"
+              aria-label={t('clients.search.label')}
+              placeholder={t('clients.search.placeholder')}
+              allowClear
+              value={searchText}
+              onChange={(event) => {
+                setSearchText(event.target.value);
+                if (event.target.value === '' && query.q !== '') update({ q: '' });
+              }}
+              onPressEnter={() => update({ q: searchText.trim() })}
+            />
+            <Button type="primary" onClick={() => update({ q: searchText.trim() })}>
+              {t('clients.search.submit')}
+            </Button>
+          </Space.Compact>
+          {departmentOptions.length > 0 && (
+            <Select
+              aria-label={t('clients.filter.department')}
+              placeholder={t('clients.filter.department')}
+              allowClear
+              showSearch={{ optionFilterProp: 'label' }}
+              options={departmentOptions}
+              value={query.departmentId}
+              onChange={(departmentId?: string) => update({ departmentId })}
+              style={{ width: 200 }}
+            />
+          )}
+          {assigneeOptions.length > 0 && (
+            <Select
+              aria-label={t('clients.filter.assignee')}
+              placeholder={t('clients.filter.assignee')}
+              allowClear
+              showSearch={{ optionFilterProp: 'label' }}
+              options={assigneeOptions}
+              value={query.assigneeId}
+              onChange={(assigneeId?: string) => update({ assigneeId })}
+              style={{ width: 200 }}
+            />
+          )}
+        </Flex>
+        {list.isError && <Alert type="error" showIcon title={describeError(list.error, t)} />}
+        <Table<ClientSummary>
+          data-testid="client-table"
+          rowKey="id"
+          columns={clientColumns(t, query.sort)}
+          dataSource={list.data?.items ?? []}
+          loading={list.isFetching}
+          onChange={onTableChange}
+          scroll={{ x: 'max-content' }}
+          locale={{ emptyText: query.q === '' ? t('clients.empty') : t('clients.noMatch') }}
+          pagination={{
+            current: query.page,
+            pageSize: query.pageSize,
+            total: list.data?.total ?? 0,
+            showSizeChanger: true,
+            pageSizeOptions: PAGE_SIZES.map(String),
+            showTotal: (total) => t('clients.total', { total }),
+          }}
+        />
+      </Flex>
+    </Card>
+  );
+}
