@@ -190,3 +190,66 @@ describe('search', () => {
     expect((response.json() as { total: number }).total).toBe(0);
   });
 });
+
+describe('scope in SQL and in decide()', () => {
+  it('agree for every member and client of the firm', async () => {
+    const { decide, listClientsInScopeForTest } = await scopeHelpers();
+    const clients = await app.db.selectFrom('clients').select(['id', 'department_id']).execute();
+
+    for (const member of Object.values(firm.members)) {
+      const { subject, listedIds } = await listClientsInScopeForTest(member.id);
+      const allowed = clients.filter((client) => decide(subject, 'client:list', { type: 'client', id: client.id, departmentId: client.department_id }).allow).map((client) => client.id).sort();
+      expect(listedIds, member.username).toEqual(allowed);
+    }
+  });
+});
+
+describe('list filters', () => {
+  it('filters by department and by assignee within the scope', async () => {
+    const partner = await signIn('partner');
+    const byDepartment = await partner.get(`/api/clients?pageSize=200&departmentId=${firm.departments.deptTwo}`);
+    const byAssignee = await partner.get(`/api/clients?pageSize=200&assigneeId=${firm.members.bk1.id}`);
+    const options = (await partner.get('/api/clients/filters')).json() as { departments: { id: string }[]; assignees: { id: string }[] };
+
+    const departmentRows = await app.db.selectFrom('clients').select('id').where('department_id', '=', firm.departments.deptTwo).execute();
+    expect((byDepartment.json() as { items: { id: string }[] }).items.map((item) => item.id).sort()).toEqual(departmentRows.map((row) => row.id).sort());
+    expect((byAssignee.json() as { items: { id: string }[] }).items.map((item) => item.id).sort()).toEqual(await clientIdsAssignedTo(app, firm.members.bk1.id));
+    expect(options.departments.map((department) => department.id).sort()).toEqual([firm.departments.deptOne, firm.departments.deptTwo].sort());
+    expect(options.assignees.map((assignee) => assignee.id)).toContain(firm.members.bk2.id);
+  });
+
+  it('sorts by name in both directions and pages without overlap', async () => {
+    const partner = await signIn('partner');
+    const ascending = (await partner.get('/api/clients?pageSize=200&sort=name')).json() as { items: { name: string }[] };
+    const firstPage = (await partner.get('/api/clients?pageSize=5&page=1&sort=-name')).json() as { items: { id: string; name: string }[]; total: number };
+    const secondPage = (await partner.get('/api/clients?pageSize=5&page=2&sort=-name')).json() as { items: { id: string; name: string }[] };
+
+    const names = ascending.items.map((item) => item.name);
+    expect(names).toEqual([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    expect(firstPage.total).toBe(24);
+    expect(firstPage.items[0]!.name).toBe(names[names.length - 1]);
+    expect(secondPage.items.some((item) => firstPage.items.some((other) => other.id === item.id))).toBe(false);
+  });
+
+  it('rejects an invalid page size with a field error and changes nothing', async () => {
+    const partner = await signIn('partner');
+
+    const response = await partner.get('/api/clients?pageSize=100000');
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ code: 'validation_failed' });
+  });
+});
+
+async function scopeHelpers() {
+  const { decide, loadSubjectSnapshot } = await import('../src/access/index.js');
+  const { listClientsInScope } = await import('../src/clients/client.repository.js');
+  return {
+    decide,
+    async listClientsInScopeForTest(userId: string) {
+      const subject = (await loadSubjectSnapshot(app.db, userId))!;
+      const { rows } = await listClientsInScope(app.db, subject, { sort: { column: 'name', direction: 'asc' }, offset: 0, limit: 10_000 });
+      return { subject, listedIds: rows.map((row) => row.id).sort() };
+    },
+  };
+}
