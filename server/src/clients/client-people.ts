@@ -7,7 +7,7 @@ import { PERSON_FIELDS } from './person-fields.js';
 
 export interface NewClientPerson {
   clientId: string;
-  /** What the person is to the company, e.g. 财务负责人 or 办税员. */
+  /** The person's role at the company, such as 财务负责人 or 办税员. */
   role: string;
   name: string;
   idNumber?: string | undefined;

@@ -62,7 +62,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
   });
 }
 
-/** A configuration for tests: a private data folder, no web app, quiet logs. */
+/** Builds a test configuration: a private data folder, no web app, quiet logs. */
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
   return Object.freeze({
     host: '127.0.0.1',

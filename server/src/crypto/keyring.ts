@@ -49,7 +49,7 @@ export function loadOrCreateKeyFile(file: string): KeyringMaterial {
   const kek = Buffer.from(parsed.kek.key, 'base64');
   const indexRoot = Buffer.from(parsed.indexRoot, 'base64');
   if (kek.length !== 32 || indexRoot.length !== 32) {
-    throw new Error(`Key file ${file} holds keys of the wrong length`);
+    throw new Error(`Key file ${file} contains keys of an invalid length; restore it from its backup`);
   }
   return Object.freeze({ kekVersion: parsed.kek.version ?? 1, kek, indexRoot });
 }

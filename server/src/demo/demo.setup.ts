@@ -118,7 +118,7 @@ async function linkDemoExtras(application: Awaited<ReturnType<typeof composeAppl
   }
 }
 
-/** A valid 18-character resident ID for demo people: Shanghai Huangpu area code, a birth date, a sequence and its check character. */
+/** Builds a valid 18-character resident ID for a demo person: Huangpu area code, birth date, sequence and check character. */
 function demoIdNumber(index: number): string {
   const birth = new Date(Date.UTC(1975, 0, 1) + index * 86_400_000 * 97);
   const date = birth.toISOString().slice(0, 10).replace(/-/g, '');

@@ -37,7 +37,7 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { username: 'contact1', displayName: '客户联系人演示', roles: ['client_contact'], department: DEMO_FIRM },
 ];
 
-/** Which accounts the roster names as 负责会计, per department. */
+/** Usernames the roster names as 负责会计, per department. */
 export const DEMO_ASSIGNEES: Readonly<Record<string, readonly string[]>> = {
   记账一部: ['bookkeeper1', 'bookkeeper2'],
   记账二部: ['bookkeeper3', 'bookkeeper4'],

@@ -45,7 +45,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<{ app: Fast
     trustProxy: options.trustProxy,
     bodyLimit: 1024 * 1024,
     // The default request log carries the URL with its query string, which can hold a searched
-    // ID number; the onResponse hook below logs the route pattern instead.
+    // ID number. The onResponse hook below logs the route pattern instead.
     logController: new LogController({ disableRequestLogging: true }),
   });
   const routeTable: RouteRecord[] = [];

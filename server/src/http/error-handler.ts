@@ -13,7 +13,7 @@ function send(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, err
 
 /**
  * Maps every error to `{code, message}` in the request's language. Unexpected errors are
- * logged with their stack and answered with a bare `internal_error`, so no stack trace, SQL or
+ * logged with their stack and returned as a bare `internal_error`, so no stack trace, SQL or
  * value reaches the caller.
  */
 export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {

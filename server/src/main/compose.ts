@@ -25,8 +25,8 @@ export interface ComposeOptions {
 export type Application = Awaited<ReturnType<typeof composeApplication>>;
 
 /**
- * The composition root: configuration, database, the three gates (access, audit, crypto),
- * the domain services and the HTTP app, built in that order. Tests build the same graph.
+ * Builds the application in the composition root's order: configuration, database, the three
+ * gates (access, audit, crypto), the domain services and the HTTP app. Tests build the same graph.
  */
 export async function composeApplication(config: AppConfig, options: ComposeOptions = {}) {
   const logger = options.logger ?? createLogger(config.logLevel);

@@ -1,9 +1,9 @@
 import pino, { type Logger } from 'pino';
 
 /**
- * The operational log (not the audit log). Call sites log ids, codes, outcomes and durations
- * only; request bodies, query strings, cookies and headers are never passed in, and any `req`
- * or `res` object that reaches the logger is cut down to method, route and status.
+ * Creates the operational log, which is not the audit log. Call sites log ids, codes, outcomes
+ * and durations only, never request bodies, query strings, cookies or headers. Any `req` or
+ * `res` object that reaches the logger is cut down to method, route and status.
  */
 export function createLogger(level: string): Logger {
   return pino({
