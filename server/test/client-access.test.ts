@@ -108,17 +108,19 @@ describe('client data scope', () => {
 });
 
 describe('reveal', () => {
-  it('rejects a reveal without a reason and writes no reveal event', async () => {
+  it('rejects a reveal without a reason and records the rejection', async () => {
     const bk1 = await signIn('bk1');
     const [id] = await clientIdsAssignedTo(app, firm.members.bk1.id);
-    const before = await app.db.selectFrom('audit_events').select('seq').where('action', '=', 'client.reveal').execute();
+    const reveals = () => app.db.selectFrom('audit_events').select(['outcome', 'details']).where('action', '=', 'client.reveal').where('client_id', '=', id!).orderBy('seq').execute();
+    const before = await reveals();
 
     const response = await bk1.post(`/api/clients/${id}/reveal`, { field: 'legalRepIdNumber', reason: '  ' });
 
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ code: 'reason_required' });
-    const after = await app.db.selectFrom('audit_events').select('seq').where('action', '=', 'client.reveal').execute();
-    expect(after.length).toBe(before.length);
+    const added = (await reveals()).slice(before.length);
+    expect(added.map((event) => event.outcome)).toEqual(['failure']);
+    expect(JSON.parse(added[0]!.details)).toEqual({ code: 'reason_required' });
   });
 
   it('returns the plain value once, audited as a reveal with the reason', async () => {
@@ -180,6 +182,37 @@ describe('search', () => {
       const response = await bk1.get(`/api/clients?q=${encodeURIComponent(q)}`);
       expect((response.json() as { total: number }).total, q).toBe(0);
     }
+  });
+
+  it('matches identifiers only where the caller sees the field in plain', async () => {
+    const [id] = await clientIdsAssignedTo(app, firm.members.bk1.id);
+    const uscc = (await app.db.selectFrom('clients').select('uscc').where('id', '=', id!).executeTakeFirstOrThrow()).uscc;
+    const { client } = firm.generated.find((entry) => entry.client.uscc === uscc)!;
+    const found = async (username: string, q: string) => ((await (await signIn(username)).get(`/api/clients?q=${encodeURIComponent(q)}`)).json() as { total: number }).total;
+
+    // ID numbers are sensitive: customer service and the manager (masked) must not confirm one.
+    expect(await found('service', client.legalRepIdNumber!)).toBe(0);
+    expect(await found('manager1', client.legalRepIdNumber!)).toBe(0);
+    expect(await found('partner', client.legalRepIdNumber!)).toBe(1);
+    // Bank accounts are financial: hidden from customer service, plain for the manager.
+    expect(await found('service', client.bankAccount!)).toBe(0);
+    expect(await found('manager1', client.bankAccount!)).toBe(1);
+    // Phones are basic: customer service may look a caller up by number.
+    expect(await found('service', client.contactPhone!)).toBe(1);
+  });
+
+  it('records which client an identifier search matched', async () => {
+    const partner = await signIn('partner');
+    const [id] = await clientIdsAssignedTo(app, firm.members.bk2.id);
+    const uscc = (await app.db.selectFrom('clients').select('uscc').where('id', '=', id!).executeTakeFirstOrThrow()).uscc;
+    const { client } = firm.generated.find((entry) => entry.client.uscc === uscc)!;
+
+    await partner.get(`/api/clients?q=${encodeURIComponent(client.legalRepIdNumber!)}`);
+
+    const event = await app.db.selectFrom('audit_events').selectAll().where('action', '=', 'client.list').where('actor_id', '=', firm.members.partner.id).orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    expect(event.client_id).toBe(id);
+    expect(JSON.parse(event.details)).toMatchObject({ searchKind: 'identifier', matchedClientIds: [id] });
+    expect(event.details).not.toContain(client.legalRepIdNumber);
   });
 
   it('treats LIKE wildcards in a name search literally', async () => {

@@ -121,6 +121,30 @@ describe('roster import', () => {
   });
 });
 
+describe('import reach of a department manager', () => {
+  it('rejects assignees outside the department or without client work', async () => {
+    const snapshot = (await loadSubjectSnapshot(app.db, firm.members.manager1.id))!;
+    const rows = generateClients({ count: 3, seed: 12, departments: ['记账一部'], assigneesByDepartment: {} });
+    const csv = ['客户名称,统一社会信用代码,所属部门,负责会计', ...rows.map(({ client }, index) => `${client.name},${client.uscc},记账一部,${['bk2', 'service', 'bk1'][index]}`)].join('\r\n');
+
+    const job = await app.imports.run({ content: Buffer.from(csv), fileName: 'assign.csv', importer: { subject: snapshot } });
+
+    expect(job.rejections.map((rejection) => `${rejection.row}:${rejection.column}:${rejection.code}`)).toEqual(['2:负责会计:assignee_not_eligible', '3:负责会计:assignee_not_eligible']);
+    expect(job.created).toBe(1);
+  });
+
+  it('shows a manager only their own import jobs', async () => {
+    const manager = await TestSession.signIn(app.app, 'manager1', TEST_PASSWORD);
+    const cliJobs = await app.db.selectFrom('import_jobs').select('id').where('created_by', 'is', null).execute();
+
+    const list = (await manager.get('/api/imports')).json() as { items: { id: string }[] };
+    const other = await manager.get(`/api/imports/${cliJobs[0]!.id}`);
+
+    expect(list.items.some((job) => cliJobs.some((cli) => cli.id === job.id))).toBe(false);
+    expect(other.statusCode).toBe(404);
+  });
+});
+
 describe('interrupted import', () => {
   it('leaves no client behind when the process is killed while writing', async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'lg-kill-'));

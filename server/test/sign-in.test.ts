@@ -18,6 +18,16 @@ async function loginEvents(username: string) {
 }
 
 describe('first-run set-up', () => {
+  it('retires an earlier set-up link when a new one is printed', async () => {
+    const first = await app.auth.createSetupToken();
+    await app.auth.createSetupToken();
+
+    const response = await new TestSession(app.app).post('/api/setup', { token: first, username: 'early', displayName: '管理员', password: 'Setup-Password-2026' });
+
+    expect(response.statusCode).toBe(403);
+    expect(response.json()).toMatchObject({ code: 'setup_token_invalid' });
+  });
+
   it('creates the first system administrator once, with the one-time token', async () => {
     const token = await app.auth.createSetupToken();
     const session = new TestSession(app.app);
@@ -32,6 +42,7 @@ describe('first-run set-up', () => {
     expect(created.statusCode).toBe(201);
     expect(created.json()).toMatchObject({ user: { username: 'root', roles: ['system_admin'] } });
     expect(reused.statusCode).toBe(409);
+    expect(weak.json().issues ?? []).toEqual([]);
     expect(await app.auth.createSetupToken()).toBeUndefined();
     const stored = await app.db.selectFrom('setup_tokens').select('token_hash').execute();
     expect(stored.map((row) => row.token_hash)).not.toContain(token);
@@ -76,8 +87,42 @@ describe('password sign-in', () => {
 
     expect(response.statusCode).toBe(423);
     expect(response.json()).toMatchObject({ code: 'account_locked' });
-    const user = await app.db.selectFrom('users').select(['locked_until', 'lockouts']).where('username_key', '=', 'locked').executeTakeFirstOrThrow();
-    expect(user.lockouts).toBe(1);
+    const throttle = await app.db.selectFrom('sign_in_throttle').select(['locked_until', 'lockouts']).where('username_key', '=', 'locked').executeTakeFirstOrThrow();
+    expect(throttle.lockouts).toBe(1);
+  });
+
+  it('locks an unknown username exactly like a known one', async () => {
+    const attempt = (username: string) => new TestSession(app.app).post('/api/auth/login', { username, password: 'Wrong-Password-1' });
+    await createMember(app, { username: 'known', roles: ['bookkeeper'] });
+    for (let index = 0; index < FAILURES_BEFORE_LOCK; index += 1) {
+      await attempt('known');
+      await attempt('ghost');
+    }
+
+    const known = await attempt('known');
+    const unknown = await attempt('ghost');
+
+    expect(known.statusCode).toBe(423);
+    expect(unknown.statusCode).toBe(423);
+    expect(unknown.body).toBe(known.body);
+  });
+
+  it('checks sign-in before validating input', async () => {
+    const session = new TestSession(app.app);
+
+    const response = await session.post('/api/clients/x/reveal', { field: 1 });
+
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ code: 'unauthenticated' });
+  });
+
+  it('reports malformed JSON at the body in the request’s language', async () => {
+    const session = new TestSession(app.app);
+
+    const response = await session.post('/api/auth/login', '{"username":', { 'content-type': 'application/json' });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({ code: 'validation_failed', message: '输入内容有误，请检查标出的字段。', issues: [{ path: 'body', message: '请求内容不是有效的 JSON。' }] });
   });
 
   it('rejects a state-changing request without the CSRF token', async () => {

@@ -2,19 +2,25 @@ import { type ExpressionBuilder, type Expression, type SqlBool, sql } from 'kyse
 import type { DatabaseSchema } from '../db/index.js';
 import { ROLES } from './roles.js';
 import type { SubjectSnapshot } from './subject.js';
-import type { Permission } from './roles.js';
+import type { Permission, RoleDefinition } from './roles.js';
 
 /**
  * The SQL form of the data scopes: a condition on `clients` that keeps exactly the rows some
- * role holding `permission` reaches. Lists apply it in the query, so rows outside the scope are
+ * role holding `permission` (and passing `roleFilter`) reaches. Lists apply it in the query, so rows outside the scope are
  * never loaded. It mirrors `scopeCovers()` in decide.ts; a test checks they agree.
  */
 export function clientScopeCondition(
   eb: ExpressionBuilder<DatabaseSchema, 'clients'>,
   subject: SubjectSnapshot,
   permission: Permission,
+  roleFilter: (role: RoleDefinition) => boolean = () => true,
 ): Expression<SqlBool> {
-  const scopes = new Set(subject.roles.map((key) => ROLES[key]).filter((role) => role.permissions.includes(permission)).map((role) => role.scope));
+  const scopes = new Set(
+    subject.roles
+      .map((key) => ROLES[key])
+      .filter((role) => role.permissions.includes(permission) && roleFilter(role))
+      .map((role) => role.scope),
+  );
   if (scopes.has('all')) {
     return sql<SqlBool>`1 = 1`;
   }

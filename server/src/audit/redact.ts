@@ -1,10 +1,13 @@
-// Digit runs that look like a resident ID (15 or 18 characters), a bank card (12 to 19 digits)
-// or a mainland mobile number. Callers are meant to keep such values out of audit details; this
-// is the second line of defence that keeps a mistake from writing one into an undeletable log.
-const SENSITIVE_DIGITS = /\d{17}[\dXx]|\d{12,19}|(?<!\d)1[3-9]\d{9}(?!\d)/g;
+// A run of digits (possibly grouped by spaces or dashes, possibly ending in X) with 11 or more
+// digits: a resident ID, a bank card or account, or a mainland mobile number. Callers are meant to
+// keep such values out of audit details; this is the second line of defence that keeps a mistake
+// from writing one into an undeletable log. Shorter runs (dates, counts, amounts) are kept, and so
+// are digits inside identifiers such as UUIDs, which a letter or dash joins to the run.
+const DIGIT_RUN = /(?<![0-9A-Za-z-])\d(?:[\d\s-]*\d)?[Xx]?(?![0-9A-Za-z])/g;
+const MIN_SENSITIVE_DIGITS = 11;
 
 export function redactText(text: string): string {
-  return text.replace(SENSITIVE_DIGITS, '[redacted]');
+  return text.replace(DIGIT_RUN, (run) => (run.replace(/\D/g, '').length >= MIN_SENSITIVE_DIGITS ? '[redacted]' : run));
 }
 
 export function redactDetails(value: unknown): unknown {

@@ -5,6 +5,7 @@ import { loadConfig } from '../config/config.js';
 import { translate } from '../i18n/index.js';
 import { composeApplication } from '../main/compose.js';
 import { buildRejectionWorkbook, rejectionMessage } from '../roster/index.js';
+import { holdServerLock, releaseServerLock } from './server-lock.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const webRoot = path.join(projectRoot, 'dist', 'web');
@@ -19,7 +20,27 @@ const USAGE = `用法 / Usage: ledgerguard <command>
 
 环境变量 / Environment: HOST, PORT, DATA_DIR, DATABASE_URL, LOG_LEVEL`;
 
+/** Runs one command; failures a person can fix are printed as a message, not a stack trace. */
 export async function runCli(argv: string[]): Promise<number> {
+  try {
+    return await runCommand(argv);
+  } catch (error) {
+    console.error(describeFailure(error));
+    return 1;
+  }
+}
+
+function describeFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === 'ENOENT') return `文件不存在 / file not found: ${(error as NodeJS.ErrnoException).path ?? message}`;
+  if (code === 'EADDRINUSE') return `端口已被占用，请用 PORT 指定其他端口 / the port is in use; choose another with PORT: ${message}`;
+  if (code === 'EACCES') return `没有权限 / permission denied: ${message}`;
+  if (message.startsWith('Invalid configuration')) return `配置无效 / ${message}`;
+  return `失败 / failed: ${message}`;
+}
+
+async function runCommand(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'start':
@@ -47,14 +68,17 @@ async function start(): Promise<number> {
   const config = loadConfig(process.env);
   const application = await composeApplication(config, { webRoot });
 
-  const shutdown = async () => {
+  const shutdown = async (signal: string) => {
+    application.logger.info({ signal }, 'LedgerGuard stopping');
     await application.close();
+    await releaseServerLock(config.dataDir);
     process.exit(0);
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
 
   await application.app.listen({ host: config.host, port: config.port });
+  await holdServerLock(config.dataDir);
   const address = application.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const publicUrl = config.publicUrl.replace(`:${config.port}`, `:${port}`);

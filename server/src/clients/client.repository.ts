@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
-import { type SubjectSnapshot, clientScopeCondition } from '../access/index.js';
+import { type Expression, type SqlBool, sql } from 'kysely';
+import { type RoleDefinition, type SubjectSnapshot, clientScopeCondition } from '../access/index.js';
+import type { FieldCategory } from './field-catalog.js';
 import type { ClientTable, DbOrTrx } from '../db/index.js';
 
 export type ClientRow = ClientTable;
@@ -35,13 +36,18 @@ export async function listClientsInScope(db: DbOrTrx, subject: SubjectSnapshot, 
   }
   const exact = search.exact;
   if (exact) {
+    // An identifier only matches rows where the caller sees that field's category in plain.
+    // Otherwise the search box would confirm guesses of values the caller may not see: with
+    // the check digit, a masked ID number falls to a few hundred searches.
+    const seesPlain = (category: FieldCategory) => (role: RoleDefinition) => role.visibility[category] === 'plain';
     query = query.where((eb) => {
-      const alternatives = [];
-      if (exact.uscc) alternatives.push(eb('clients.uscc', '=', exact.uscc));
-      if (exact.idNumberIndex) alternatives.push(eb('clients.legal_rep_id_number_bidx', '=', exact.idNumberIndex));
-      if (exact.phoneIndex) alternatives.push(eb('clients.contact_phone_bidx', '=', exact.phoneIndex));
-      if (exact.bankAccountIndex) alternatives.push(eb('clients.bank_account_bidx', '=', exact.bankAccountIndex));
-      return alternatives.length > 0 ? eb.or(alternatives) : sql<boolean>`1 = 0`;
+      const alternatives: Expression<SqlBool>[] = [];
+      const add = (condition: Expression<SqlBool>, category: FieldCategory) => alternatives.push(eb.and([condition, clientScopeCondition(eb, subject, 'client:list', seesPlain(category))]));
+      if (exact.uscc) add(eb('clients.uscc', '=', exact.uscc), 'basic');
+      if (exact.idNumberIndex) add(eb('clients.legal_rep_id_number_bidx', '=', exact.idNumberIndex), 'sensitive');
+      if (exact.phoneIndex) add(eb('clients.contact_phone_bidx', '=', exact.phoneIndex), 'basic');
+      if (exact.bankAccountIndex) add(eb('clients.bank_account_bidx', '=', exact.bankAccountIndex), 'financial');
+      return alternatives.length > 0 ? eb.or(alternatives) : sql<SqlBool>`1 = 0`;
     });
   }
   if (search.departmentId) {
@@ -55,6 +61,8 @@ export async function listClientsInScope(db: DbOrTrx, subject: SubjectSnapshot, 
   const [rows, count] = await Promise.all([
     query
       .selectAll('clients')
+      // Clients without the sorted value come last in either direction.
+      .orderBy(sql`case when ${sql.ref(`clients.${search.sort.column}`)} is null then 1 else 0 end`)
       .orderBy(`clients.${search.sort.column}`, search.sort.direction)
       .orderBy('clients.id', search.sort.direction)
       .offset(search.offset)

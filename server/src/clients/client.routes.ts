@@ -19,11 +19,13 @@ function contextOf(request: FastifyRequest): RequestContext {
   return { subject: requireAuth(request).subject, locale: request.locale, ip: request.ip, userAgent: request.headers['user-agent'] };
 }
 
-export function clientRoutes({ clients }: { clients: ClientService }) {
+export function clientRoutes({ clients, searchesPerMinute }: { clients: ClientService; searchesPerMinute: number }) {
   return async function register(app: FastifyInstance): Promise<void> {
     const routes = app.withTypeProvider<ZodTypeProvider>();
 
-    routes.get('/api/clients', { config: { action: 'client:list' }, schema: { tags: ['clients'], summary: 'Clients in the caller’s scope', querystring: listQuery } }, async (request) => {
+    // Each identifier search confirms or denies one guessed value, so searches are rate-limited
+    // per session on top of the visibility rule in the query.
+    routes.get('/api/clients', { config: { action: 'client:list', rateLimit: { max: searchesPerMinute, timeWindow: '1 minute', keyGenerator: (request) => request.cookies.lg_session ?? request.ip } }, schema: { tags: ['clients'], summary: 'Clients in the caller’s scope', querystring: listQuery } }, async (request) => {
       return clients.list({ ...request.query, context: contextOf(request) });
     });
 

@@ -76,13 +76,24 @@ export class ClientService {
     });
 
     // The search key itself stays out of the log when it is an identifier: only its kind is kept.
+    // An identifier search names the clients it matched, so an auditor sees whose number was looked up.
+    const identifierSearch = search.kind === 'identifier';
     await this.#audit.record({
       action: 'client.list',
       outcome: 'success',
       actor: actorOf(request.subject),
+      clientId: identifierSearch && items.length === 1 ? items[0]!.id : undefined,
       ip: request.ip,
       userAgent: request.userAgent,
-      details: { searchKind: search.kind, page: query.page, pageSize: query.pageSize, returned: items.length, total, ...(search.kind === 'name' ? { query: query.q } : {}) },
+      details: {
+        searchKind: search.kind,
+        page: query.page,
+        pageSize: query.pageSize,
+        returned: items.length,
+        total,
+        ...(search.kind === 'name' ? { query: query.q } : {}),
+        ...(identifierSearch ? { matchedClientIds: items.slice(0, 20).map((item) => item.id) } : {}),
+      },
     });
     return { items, total, page: query.page, pageSize: query.pageSize };
   }
@@ -136,16 +147,20 @@ export class ClientService {
    * committed before the value is returned, so no plain value leaves without its record.
    */
   async reveal({ id, field, reason, context }: { id: string; field: string; reason: string; context: RequestContext }): Promise<{ field: string; value: string }> {
+    const row = await this.#loadAuthorizedOrThrow(id, 'client:read', context, 'client.reveal');
+
+    // Rejected reveals are recorded too: a run of them is how probing looks in the log.
     const trimmedReason = reason.trim();
-    if ([...trimmedReason].length < MIN_REASON_LENGTH) {
-      throw new AppError('reason_required', { min: MIN_REASON_LENGTH }, [{ path: 'reason', message: 'reason_required' }]);
-    }
     const target = resolveRevealTarget(field);
     if (!target) {
+      await this.#recordRejectedReveal(context, row.id, field, 'field_not_revealable');
       throw new AppError('field_not_revealable', {}, [{ path: 'field', message: 'field_not_revealable' }]);
     }
+    if ([...trimmedReason].length < MIN_REASON_LENGTH) {
+      await this.#recordRejectedReveal(context, row.id, field, 'reason_required');
+      throw new AppError('reason_required', { min: MIN_REASON_LENGTH }, [{ path: 'reason', message: 'reason_required' }]);
+    }
 
-    const row = await this.#loadAuthorizedOrThrow(id, 'client:read', context, 'client.reveal');
     const decision = decide(context.subject, 'client:reveal', { type: 'client', id: row.id, departmentId: row.department_id, category: target.definition.category });
     if (!decision.allow) {
       await this.#recordDenial(context, row.id, 'client.reveal', decision.reasons, [field]);
@@ -154,7 +169,7 @@ export class ClientService {
 
     const ciphertext = await this.#findCiphertext(row, target);
     if (!ciphertext) {
-      throw new AppError('not_found');
+      throw new AppError('field_empty');
     }
     const value = await this.#crypto.decrypt(this.#db, target.context(row.id), ciphertext);
 
@@ -200,6 +215,21 @@ export class ClientService {
       ip: context.ip,
       userAgent: context.userAgent,
       details: { attempted, reasons },
+    });
+  }
+
+  async #recordRejectedReveal(context: RequestContext, clientId: string, field: string, code: string): Promise<void> {
+    await this.#audit.record({
+      action: 'client.reveal',
+      outcome: 'failure',
+      actor: actorOf(context.subject),
+      targetType: 'client',
+      targetId: clientId,
+      clientId,
+      fields: [field.slice(0, 100)],
+      ip: context.ip,
+      userAgent: context.userAgent,
+      details: { code },
     });
   }
 

@@ -35,6 +35,8 @@ export interface AppConfig {
   readonly trustProxy: boolean;
   readonly serveWeb: boolean;
   readonly loginAttemptsPerMinute: number;
+  /** Client list and search requests one session may make per minute. */
+  readonly clientListsPerMinute: number;
 }
 
 export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
@@ -59,6 +61,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     trustProxy: values.TRUST_PROXY === 'true',
     serveWeb: true,
     loginAttemptsPerMinute: 20,
+    clientListsPerMinute: 120,
   });
 }
 
@@ -76,6 +79,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     trustProxy: false,
     serveWeb: false,
     loginAttemptsPerMinute: 1000,
+    clientListsPerMinute: 10_000,
     ...overrides,
   });
 }

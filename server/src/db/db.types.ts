@@ -28,6 +28,10 @@ export interface UserTable {
   last_login_at: string | null;
   password_changed_at: string | null;
   created_at: string;
+  /** Mobile number for SMS codes, encrypted under the firm's identity key. */
+  phone_enc: string | null;
+  phone_masked: string | null;
+  must_change_password: number;
 }
 
 export interface UserRoleTable {
@@ -45,6 +49,110 @@ export interface SessionTable {
   absolute_expires_at: string;
   ip: string | null;
   user_agent: string | null;
+  /** Non-secret id shown in session lists; the cookie value is never shown or stored. */
+  public_id: string | null;
+  /** When a second factor was last confirmed in this session (sign-in or step-up). */
+  second_factor_at: string | null;
+  auth_method: string | null;
+  device_id: string | null;
+}
+
+export interface SignInThrottleTable {
+  username_key: string;
+  failures: number;
+  lockouts: number;
+  locked_until: string | null;
+  updated_at: string;
+}
+
+export interface LoginChallengeTable {
+  id_hash: string;
+  user_id: string;
+  /** `second_factor`, `enrol` (no factor yet) or `password_change`. */
+  purpose: string;
+  created_at: string;
+  expires_at: string;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface TotpCredentialTable {
+  user_id: string;
+  secret_enc: string;
+  confirmed_at: string | null;
+  /** The last accepted RFC 6238 time step; a code of this step or earlier is a replay. */
+  last_used_step: number;
+  created_at: string;
+}
+
+export interface RecoveryCodeTable {
+  id: string;
+  user_id: string;
+  code_hash: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+export interface WebauthnCredentialTable {
+  id: string;
+  user_id: string;
+  name: string;
+  public_key: string;
+  counter: number;
+  transports: string;
+  device_type: string;
+  backed_up: number;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface WebauthnChallengeTable {
+  id: string;
+  user_id: string | null;
+  purpose: string;
+  challenge: string;
+  expires_at: string;
+}
+
+export interface SmsCodeTable {
+  id: string;
+  user_id: string;
+  /** Keyed hash of the phone number, for per-number send limits without storing the number. */
+  phone_index: string;
+  purpose: string;
+  code_hash: string;
+  ip: string | null;
+  created_at: string;
+  expires_at: string;
+  attempts: number;
+  used_at: string | null;
+}
+
+export interface PasswordHistoryTable {
+  id: string;
+  user_id: string;
+  password_hash: string;
+  created_at: string;
+}
+
+export interface KnownDeviceTable {
+  id_hash: string;
+  user_id: string;
+  user_agent: string | null;
+  first_seen_at: string;
+  last_seen_at: string;
+  last_ip: string | null;
+  /** Until when a sign-in from this device skips the second factor; `null` when not trusted. */
+  trusted_until: string | null;
+}
+
+export interface NotificationTable {
+  id: string;
+  user_id: string;
+  kind: string;
+  params: string;
+  created_at: string;
+  read_at: string | null;
 }
 
 export interface SetupTokenTable {
@@ -173,6 +281,16 @@ export interface DatabaseSchema {
   audit_events: AuditEventTable;
   audit_head: AuditHeadTable;
   import_jobs: ImportJobTable;
+  sign_in_throttle: SignInThrottleTable;
+  login_challenges: LoginChallengeTable;
+  totp_credentials: TotpCredentialTable;
+  recovery_codes: RecoveryCodeTable;
+  webauthn_credentials: WebauthnCredentialTable;
+  webauthn_challenges: WebauthnChallengeTable;
+  sms_codes: SmsCodeTable;
+  password_history: PasswordHistoryTable;
+  known_devices: KnownDeviceTable;
+  notifications: NotificationTable;
 }
 
 export type Db = Kysely<DatabaseSchema>;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { findRunningServer } from '../cli/server-lock.js';
 import { addClientPerson } from '../clients/client-people.js';
 import { residentIdCheckChar } from '../clients/identifiers.js';
 import type { AppConfig } from '../config/config.js';
@@ -16,6 +17,12 @@ export const DEMO_CLIENT_COUNT = 2000;
  * and 2,000 generated clients loaded through the same importer the firm's staff use.
  */
 export async function runDemo(config: AppConfig, { reset, clientCount = DEMO_CLIENT_COUNT }: { reset: boolean; clientCount?: number }): Promise<number> {
+  const runningServer = await findRunningServer(config.dataDir);
+  if (reset && runningServer) {
+    // Deleting the file under a running server would leave it writing to a deleted database.
+    console.error(`服务器仍在使用此数据目录（进程 ${runningServer}），请先停止服务器再重置演示数据。\nA server (process ${runningServer}) is using this data folder; stop it before resetting the demo.`);
+    return 1;
+  }
   if (reset && !config.databaseUrl) {
     for (const name of ['ledgerguard.db', 'ledgerguard.db-wal', 'ledgerguard.db-shm', 'demo']) {
       await rm(path.join(config.dataDir, name), { recursive: true, force: true });

@@ -14,6 +14,9 @@ export const ERROR_CODES = [
   'rate_limited',
   'reason_required',
   'field_not_revealable',
+  'field_empty',
+  'payload_too_large',
+  'session_expired',
   'setup_not_needed',
   'setup_token_invalid',
   'password_too_weak',
@@ -52,6 +55,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'validation_failed':
     case 'reason_required':
     case 'field_not_revealable':
+    case 'field_empty':
     case 'password_too_weak':
     case 'import_file_missing':
     case 'roster_file_unsupported':
@@ -60,6 +64,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'roster_header_not_found':
       return 400;
     case 'unauthenticated':
+    case 'session_expired':
     case 'invalid_credentials':
       return 401;
     case 'forbidden':
@@ -73,6 +78,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'username_taken':
       return 409;
     case 'import_file_too_large':
+    case 'payload_too_large':
       return 413;
     case 'account_locked':
       return 423;

@@ -11,7 +11,7 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import type { Logger } from 'pino';
 import { AppError } from '../errors/index.js';
 import { negotiateLocale } from '../i18n/index.js';
-import { handleError } from './error-handler.js';
+import { JSON_BODY_LIMIT, createErrorHandler } from './error-handler.js';
 import type { RouteAction } from './http.types.js';
 import './http.types.js';
 import { createRequestGate } from './request-auth.js';
@@ -43,7 +43,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<{ app: Fast
   const app = Fastify({
     loggerInstance: options.logger as unknown as FastifyBaseLogger,
     trustProxy: options.trustProxy,
-    bodyLimit: 1024 * 1024,
+    bodyLimit: JSON_BODY_LIMIT,
     // The default request log carries the URL with its query string, which can hold a searched
     // ID number. The onResponse hook below logs the route pattern instead.
     logController: new LogController({ disableRequestLogging: true }),
@@ -94,11 +94,19 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<{ app: Fast
   app.addHook('onRequest', async (request) => {
     request.locale = negotiateLocale(request.headers['accept-language'], request.cookies?.lang);
   });
-  app.addHook('preHandler', createRequestGate(options));
+  // The gate runs before the body is parsed or validated, so an unauthenticated or forged
+  // request learns nothing about the route's input schema.
+  app.addHook('onRequest', createRequestGate(options));
+  app.addHook('onSend', async (request, reply) => {
+    // Client data must not linger in browser or proxy caches.
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) {
+      reply.header('cache-control', 'no-store');
+    }
+  });
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({ method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
-  app.setErrorHandler(handleError);
+  app.setErrorHandler(createErrorHandler(options));
   app.setNotFoundHandler(async () => {
     throw new AppError('not_found');
   });

@@ -1,39 +1,77 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import type { AuditLog } from '../audit/index.js';
 import { AppError, httpStatusOf, type ErrorCode } from '../errors/index.js';
-import { errorMessage, negotiateLocale } from '../i18n/index.js';
+import { type Locale, errorMessage, negotiateLocale, translate } from '../i18n/index.js';
 
-function send(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, error?: AppError, issues?: { path: string; message: string }[]) {
+type Issue = { path: string; message: string };
+
+/** The largest JSON body a route accepts, in bytes; uploads go through multipart instead. */
+export const JSON_BODY_LIMIT = 1024 * 1024;
+
+function send(request: FastifyRequest, reply: FastifyReply, error: AppError, issues?: Issue[]) {
   const locale = request.locale ?? negotiateLocale(request.headers['accept-language']);
-  const body: Record<string, unknown> = { code, message: errorMessage(locale, code, error?.params) };
-  const fieldIssues = issues ?? error?.issues;
-  if (fieldIssues && fieldIssues.length > 0) body.issues = fieldIssues;
-  return reply.status(httpStatusOf(code)).type('application/json; charset=utf-8').send(body);
+  const body: Record<string, unknown> = { code: error.code, message: errorMessage(locale, error.code, error.params) };
+  const fieldIssues = issues ?? error.issues;
+  if (fieldIssues.length > 0) body.issues = fieldIssues;
+  return reply.status(httpStatusOf(error.code)).type('application/json; charset=utf-8').send(body);
+}
+
+/** Turns one zod issue into a message in the request's language, never echoing the value. */
+function localizeIssue(locale: Locale, issue: { code?: string; origin?: string; maximum?: unknown; minimum?: unknown; input?: unknown } | undefined): string {
+  switch (issue?.code) {
+    case 'too_big':
+      return translate(locale, issue.origin === 'string' ? 'issue.too_long' : 'issue.too_big', { maximum: String(issue.maximum) });
+    case 'too_small':
+      return translate(locale, 'issue.too_small', { minimum: String(issue.minimum) });
+    case 'invalid_type':
+      return translate(locale, issue.input === undefined ? 'issue.required' : 'issue.invalid');
+    default:
+      return translate(locale, 'issue.invalid');
+  }
 }
 
 /**
- * Maps every error to `{code, message}` in the request's language. Unexpected errors are
- * logged with their stack and returned as a bare `internal_error`, so no stack trace, SQL or
- * value reaches the caller.
+ * Creates the handler that maps every error to `{code, message}` in the request's language.
+ * Unexpected errors are logged with their stack and returned as a bare `internal_error`, so no
+ * stack trace, SQL or value reaches the caller. Rate-limit rejections are audited, because a
+ * burst of them is what password guessing looks like.
  */
-export function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  if (error instanceof AppError) {
-    return send(request, reply, error.code, error);
-  }
-  if (hasZodFastifySchemaValidationErrors(error)) {
-    const issues = error.validation.map((issue) => ({ path: issue.instancePath.replace(/^\//, '').replace(/\//g, '.') || String(issue.params.issue ?? ''), message: issue.message ?? 'invalid' }));
-    return send(request, reply, 'validation_failed', undefined, issues);
-  }
-  if (error.statusCode === 429) {
-    return send(request, reply, 'rate_limited');
-  }
-  if (error.code === 'FST_REQ_FILE_TOO_LARGE' || error.statusCode === 413) {
-    return send(request, reply, 'import_file_too_large', new AppError('import_file_too_large', { maxMb: 20 }));
-  }
-  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-    // Malformed JSON, a wrong content type and the like: the client's input, not our fault.
-    return send(request, reply, 'validation_failed');
-  }
-  request.log.error({ err: error }, 'unhandled error');
-  return send(request, reply, 'internal_error');
+export function createErrorHandler({ audit }: { audit: AuditLog }) {
+  return async function handleError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+    const locale = request.locale ?? negotiateLocale(request.headers['accept-language']);
+    if (error instanceof AppError) {
+      return send(request, reply, error);
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const issues = error.validation.map((issue) => {
+        const zodIssue = issue.params.issue as { code?: string; origin?: string; maximum?: unknown; minimum?: unknown; input?: unknown; path?: unknown[] } | undefined;
+        const path = Array.isArray(zodIssue?.path) && zodIssue.path.length > 0 ? zodIssue.path.join('.') : issue.instancePath.replace(/^\//, '').replace(/\//g, '.');
+        return { path, message: localizeIssue(locale, zodIssue) };
+      });
+      return send(request, reply, new AppError('validation_failed'), issues);
+    }
+    if (error.statusCode === 429) {
+      const retryAfter = Number(reply.getHeader('retry-after')) || 60;
+      await audit
+        .record({ action: 'access.denied', outcome: 'denied', actor: null, ip: request.ip, userAgent: request.headers['user-agent'], details: { attempted: `${request.method} ${request.routeOptions.url}`, reasons: ['rate_limited'] } })
+        .catch((auditError: unknown) => request.log.error({ err: auditError }, 'audit of a rate-limited request failed'));
+      return send(request, reply, new AppError('rate_limited', { seconds: retryAfter }));
+    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return send(request, reply, new AppError('payload_too_large', { maxKb: JSON_BODY_LIMIT / 1024 }));
+    }
+    if (error.code === 'FST_REQ_FILE_TOO_LARGE' || error.code === 'FST_FILES_LIMIT') {
+      return send(request, reply, new AppError('import_file_too_large', { maxMb: 20 }));
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
+      return send(request, reply, new AppError('validation_failed'), [{ path: 'body', message: translate(locale, 'issue.malformed_body') }]);
+    }
+    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      // A wrong content type, an empty body and the like: the client's input, not a server fault.
+      return send(request, reply, new AppError('validation_failed'));
+    }
+    request.log.error({ err: error, route: request.routeOptions.url }, 'unhandled error');
+    return send(request, reply, new AppError('internal_error'));
+  };
 }

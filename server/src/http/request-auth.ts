@@ -24,7 +24,11 @@ export function csrfBinding(request: FastifyRequest): string | undefined {
  */
 export function createRequestGate({ db, auth, csrf, audit }: { db: Db; auth: AuthService; csrf: CsrfTokens; audit: AuditLog }) {
   return async function gate(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
-    const action = request.routeOptions.config.action;
+    const action = request.routeOptions.config?.action;
+    if (request.is404) {
+      // Unknown paths fall through to the not-found handler, which answers the same for everyone.
+      return;
+    }
     if (!action) {
       throw new AppError('forbidden');
     }

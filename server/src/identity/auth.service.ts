@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/index.js';
 import type { Db, DbOrTrx } from '../db/index.js';
 import { AppError } from '../errors/index.js';
 import { isStrongEnough, hashPassword, MIN_PASSWORD_LENGTH, verifyAgainstDummy, verifyPassword } from './password.js';
 import { hashSecretToken, newSecretToken } from './secret-token.js';
 import { deleteSession, findSession, insertSession, touchSession } from './session.repository.js';
-import { countUsers, findUserById, findUserByUsernameKey, insertUser, recordFailedLogin, recordSuccessfulLogin } from './user.repository.js';
+import { SignInThrottle } from './sign-in-throttle.js';
+import { countUsers, findUserById, findUserByUsernameKey, insertUser, recordSuccessfulLogin } from './user.repository.js';
 import { isValidUsername, usernameKey } from './username.js';
 
 export interface RequestOrigin {
@@ -18,10 +20,6 @@ export interface SessionPolicy {
   readonly absoluteHours: number;
 }
 
-/** Failed passwords allowed before a lock; each further lock doubles, up to an hour. */
-export const FAILURES_BEFORE_LOCK = 5;
-const FIRST_LOCK_MINUTES = 1;
-const MAX_LOCK_MINUTES = 60;
 const SETUP_TOKEN_HOURS = 24;
 
 export interface SignedIn {
@@ -43,37 +41,42 @@ export class AuthService {
   readonly #audit: AuditLog;
   readonly #policy: SessionPolicy;
   readonly #now: () => Date;
+  readonly #throttle: SignInThrottle;
+  readonly #logger: Logger | undefined;
 
-  constructor({ db, audit, policy, now = () => new Date() }: { db: Db; audit: AuditLog; policy: SessionPolicy; now?: () => Date }) {
+  constructor({ db, audit, policy, now = () => new Date(), logger }: { db: Db; audit: AuditLog; policy: SessionPolicy; now?: () => Date; logger?: Logger }) {
     this.#db = db;
     this.#audit = audit;
     this.#policy = policy;
     this.#now = now;
+    this.#throttle = new SignInThrottle(db);
+    this.#logger = logger;
   }
 
   async login({ username, password, origin }: { username: string; password: string; origin: RequestOrigin }): Promise<SignedIn> {
     const key = usernameKey(username).slice(0, 64);
-    const user = await findUserByUsernameKey(this.#db, key);
     const now = this.#now();
     const failure = async (reason: string, userId: string | null) => {
       await this.#audit.record({ action: 'auth.login', outcome: 'failure', actor: { id: userId, username: key }, ip: origin.ip, userAgent: origin.userAgent, details: { method: 'password', failure: reason } });
     };
 
-    if (!user || !user.passwordHash) {
+    try {
+      await this.#throttle.assertNotLockedOrThrow(key, now);
+    } catch (error) {
+      // The same argon2 work as a real attempt, so a locked name cannot be told apart by timing.
       await verifyAgainstDummy(password);
-      await failure('unknown_user', null);
-      throw new AppError('invalid_credentials');
-    }
-    if (user.lockedUntil && user.lockedUntil > now.toISOString()) {
-      await verifyAgainstDummy(password);
-      await failure('locked', user.id);
-      throw new AppError('account_locked');
+      await failure('locked', null);
+      throw error;
     }
 
-    const valid = await verifyPassword(user.passwordHash, password);
-    if (!valid) {
-      await this.#countFailure(user.id, user.failedLogins, user.lockouts, now);
-      await failure('bad_password', user.id);
+    const user = await findUserByUsernameKey(this.#db, key);
+    const valid = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDummy(password);
+    if (!user || !valid) {
+      const lockedUntil = await this.#throttle.recordFailure(key, now);
+      await failure(user ? 'bad_password' : 'unknown_user', user?.id ?? null);
+      if (lockedUntil) {
+        this.#logger?.warn({ userId: user?.id ?? null, lockedUntil }, 'sign-in locked after repeated failures');
+      }
       throw new AppError('invalid_credentials');
     }
     if (user.status !== 'active') {
@@ -81,6 +84,7 @@ export class AuthService {
       throw new AppError('invalid_credentials');
     }
 
+    await this.#throttle.reset(key);
     return this.#db.transaction().execute(async (trx) => {
       await recordSuccessfulLogin(trx, user.id, now.toISOString());
       const token = await this.#openSession(trx, user.id, origin, now);
@@ -135,7 +139,7 @@ export class AuthService {
 
   /**
    * Creates a one-time set-up token for the first system administrator, or `undefined` when
-   * accounts exist already. Only the token's hash is stored.
+   * accounts exist already. Only the token's hash is stored, and earlier unused tokens stop working.
    */
   async createSetupToken(): Promise<string | undefined> {
     if (!(await this.isSetupNeeded())) {
@@ -143,6 +147,8 @@ export class AuthService {
     }
     const { token, hash } = newSecretToken();
     const now = this.#now();
+    // Only the newest link works: printing a new one retires those printed before.
+    await this.#db.deleteFrom('setup_tokens').where('used_at', 'is', null).execute();
     await this.#db
       .insertInto('setup_tokens')
       .values({ token_hash: hash, purpose: 'first_admin', created_at: now.toISOString(), expires_at: new Date(now.getTime() + SETUP_TOKEN_HOURS * 3_600_000).toISOString(), used_at: null })
@@ -182,16 +188,6 @@ export class AuthService {
       await this.#audit.append(trx, { action: 'auth.setup', outcome: 'success', actor: { id, username: usernameKey(username) }, targetType: 'user', targetId: id, ip: origin.ip, userAgent: origin.userAgent, details: { roles: ['system_admin'] } });
       return { sessionToken, userId: id };
     });
-  }
-
-  async #countFailure(userId: string, failedLogins: number, lockouts: number, now: Date): Promise<void> {
-    const failures = failedLogins + 1;
-    if (failures < FAILURES_BEFORE_LOCK) {
-      await recordFailedLogin(this.#db, userId, { failedLogins: failures, lockouts, lockedUntil: null });
-      return;
-    }
-    const minutes = Math.min(MAX_LOCK_MINUTES, FIRST_LOCK_MINUTES * 2 ** lockouts);
-    await recordFailedLogin(this.#db, userId, { failedLogins: 0, lockouts: lockouts + 1, lockedUntil: new Date(now.getTime() + minutes * 60_000).toISOString() });
   }
 
   async #openSession(trx: DbOrTrx, userId: string, origin: RequestOrigin, now: Date): Promise<string> {

@@ -78,6 +78,9 @@ export async function insertUser(db: DbOrTrx, user: NewUser): Promise<void> {
       last_login_at: null,
       password_changed_at: now,
       created_at: now,
+      phone_enc: null,
+      phone_masked: null,
+      must_change_password: 0,
     })
     .execute();
   if (user.roles.length > 0) {
@@ -86,14 +89,6 @@ export async function insertUser(db: DbOrTrx, user: NewUser): Promise<void> {
       .values(user.roles.map((role) => ({ user_id: user.id, role_key: role, created_at: now })))
       .execute();
   }
-}
-
-export async function recordFailedLogin(db: DbOrTrx, userId: string, update: { failedLogins: number; lockouts: number; lockedUntil: string | null }): Promise<void> {
-  await db
-    .updateTable('users')
-    .set({ failed_logins: update.failedLogins, lockouts: update.lockouts, locked_until: update.lockedUntil })
-    .where('id', '=', userId)
-    .execute();
 }
 
 export async function recordSuccessfulLogin(db: DbOrTrx, userId: string, at: string): Promise<void> {

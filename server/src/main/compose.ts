@@ -46,9 +46,9 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
   await audit.initialize();
 
   const csrf = new CsrfTokens(deriveServiceKey(keyring, 'csrf'));
-  const auth = new AuthService({ db, audit, policy: config.session });
+  const auth = new AuthService({ db, audit, policy: config.session, logger });
   const clients = new ClientService({ db, audit, crypto });
-  const imports = new ImportService({ db, audit, crypto });
+  const imports = new ImportService({ db, audit, crypto, logger });
   await imports.recoverInterrupted();
 
   const { app, routeTable } = await buildHttpApp({
@@ -61,7 +61,7 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
     webRoot: config.serveWeb ? options.webRoot : undefined,
     routes: [
       authRoutes({ db, auth, csrf, secureCookies: config.publicUrl.startsWith('https://'), loginAttemptsPerMinute: config.loginAttemptsPerMinute }),
-      clientRoutes({ clients }),
+      clientRoutes({ clients, searchesPerMinute: config.clientListsPerMinute }),
       importRoutes({ imports }),
       auditRoutes({ db, audit }),
     ],

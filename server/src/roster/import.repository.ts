@@ -48,8 +48,10 @@ export async function findImportJob(db: DbOrTrx, id: string): Promise<ImportJobS
   return row && toJob(row);
 }
 
-export async function listImportJobs(db: DbOrTrx, limit: number): Promise<ImportJobState[]> {
-  const rows = await db.selectFrom('import_jobs').selectAll().orderBy('created_at', 'desc').limit(limit).execute();
+export async function listImportJobs(db: DbOrTrx, limit: number, createdBy?: string): Promise<ImportJobState[]> {
+  let query = db.selectFrom('import_jobs').selectAll();
+  if (createdBy) query = query.where('created_by', '=', createdBy);
+  const rows = await query.orderBy('created_at', 'desc').limit(limit).execute();
   return rows.map(toJob);
 }
 

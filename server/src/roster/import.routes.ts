@@ -37,18 +37,18 @@ export function importRoutes({ imports }: { imports: ImportService }) {
     });
 
     routes.get('/api/imports', { config: { action: 'client:import' }, schema: { tags: ['imports'], summary: 'Recent imports' } }, async (request) => {
-      const jobs = await imports.list();
+      const jobs = await imports.list(requireAuth(request).subject);
       return { items: jobs.map((job) => presentJob(job, request.locale, false)) };
     });
 
     routes.get('/api/imports/:jobId', { config: { action: 'client:import' }, schema: { tags: ['imports'], summary: 'Progress and report of one import', params: jobParams } }, async (request) => {
-      const job = await imports.find(request.params.jobId);
+      const job = await imports.find(request.params.jobId, requireAuth(request).subject);
       if (!job) throw new AppError('not_found');
       return presentJob(job, request.locale, true);
     });
 
     routes.get('/api/imports/:jobId/report.xlsx', { config: { action: 'client:import' }, schema: { tags: ['imports'], summary: 'The rejected rows as a workbook', params: jobParams } }, async (request, reply) => {
-      const job = await imports.find(request.params.jobId);
+      const job = await imports.find(request.params.jobId, requireAuth(request).subject);
       if (!job) throw new AppError('not_found');
       const workbook = await buildRejectionWorkbook(job, request.locale);
       reply.header('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');

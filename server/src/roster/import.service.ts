@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { ROLES, type SubjectSnapshot } from '../access/index.js';
+import { ROLES, isRoleKey, type SubjectSnapshot } from '../access/index.js';
 import type { AuditLog } from '../audit/index.js';
 import { buildClientRow } from '../clients/protected-fields.js';
 import { findExistingUsccs, insertAssignments, insertClientRows, type ClientRow } from '../clients/client.repository.js';
@@ -9,7 +10,7 @@ import type { Db, DbOrTrx } from '../db/index.js';
 import { AppError } from '../errors/index.js';
 import type { ImportJobState, Rejection } from './import.types.js';
 import { findImportJob, insertImportJob, listImportJobs, markInterruptedImportJobs, saveImportJob } from './import.repository.js';
-import { RosterFileError, locateHeader, readRosterFile } from './roster.parse.js';
+import { type RosterColumn, type RosterField, RosterFileError, locateHeader, readRosterFile } from './roster.parse.js';
 import { type RowValidation, validateRosterRow } from './roster.validate.js';
 
 export interface Importer {
@@ -23,6 +24,11 @@ type AcceptedRow = Extract<RowValidation, { ok: true }> & { departmentId: string
 
 const VALIDATION_BATCH = 250;
 
+/** Import reports name other departments' clients, so only firm-wide importers see every job. */
+function seesAllImports(viewer: SubjectSnapshot): boolean {
+  return viewer.roles.some((key) => ROLES[key].permissions.includes('client:import') && ROLES[key].scope === 'all');
+}
+
 /**
  * Roster import: parse, validate every row, then write all accepted clients in one
  * transaction, so a failed or interrupted import leaves no partial client behind. Progress is
@@ -34,10 +40,13 @@ export class ImportService {
   readonly #crypto: FieldCrypto;
   readonly #running = new Map<string, ImportJobState>();
 
-  constructor({ db, audit, crypto }: { db: Db; audit: AuditLog; crypto: FieldCrypto }) {
+  readonly #logger: Logger | undefined;
+
+  constructor({ db, audit, crypto, logger }: { db: Db; audit: AuditLog; crypto: FieldCrypto; logger?: Logger }) {
     this.#db = db;
     this.#audit = audit;
     this.#crypto = crypto;
+    this.#logger = logger;
   }
 
   /** Marks jobs that were running when the process stopped as failed; their transaction never committed. */
@@ -58,12 +67,14 @@ export class ImportService {
     return this.#execute(job, content, importer, onProgress);
   }
 
-  async find(jobId: string): Promise<ImportJobState | undefined> {
-    return this.#running.get(jobId) ?? (await findImportJob(this.#db, jobId));
+  /** Finds a job the viewer may see: their own, or any job for a firm-wide importer. */
+  async find(jobId: string, viewer: SubjectSnapshot): Promise<ImportJobState | undefined> {
+    const job = this.#running.get(jobId) ?? (await findImportJob(this.#db, jobId));
+    return job && (seesAllImports(viewer) || job.createdBy === viewer.userId) ? job : undefined;
   }
 
-  async list(): Promise<ImportJobState[]> {
-    const stored = await listImportJobs(this.#db, 20);
+  async list(viewer: SubjectSnapshot): Promise<ImportJobState[]> {
+    const stored = await listImportJobs(this.#db, 20, seesAllImports(viewer) ? undefined : viewer.userId);
     return stored.map((job) => this.#running.get(job.id) ?? job);
   }
 
@@ -112,7 +123,7 @@ export class ImportService {
       }
       job.total = validations.length;
 
-      const accepted = await this.#resolveRows(validations, job.rejections, importer.subject);
+      const accepted = await this.#resolveRows(validations, job.rejections, importer.subject, header.columns);
       job.rejected = new Set(job.rejections.map((rejection) => rejection.row)).size;
       job.accepted = accepted.length;
       job.phase = 'writing';
@@ -147,6 +158,11 @@ export class ImportService {
       job.status = 'failed';
       job.errorCode = error instanceof RosterFileError ? error.code : error instanceof AppError ? error.code : 'import_failed';
       job.created = 0;
+      if (job.errorCode === 'import_failed') {
+        this.#logger?.error({ err: error, jobId: job.id }, 'roster import failed');
+      } else {
+        this.#logger?.warn({ jobId: job.id, code: job.errorCode }, 'roster import rejected');
+      }
       await this.#audit
         .record({ action: 'client.import', outcome: 'failure', actor: importer.subject ? { id: importer.subject.userId, username: importer.subject.username } : { id: null, username: 'cli' }, targetType: 'import_job', targetId: job.id, ip: importer.ip, userAgent: importer.userAgent, details: { fileName: job.fileName, errorCode: job.errorCode } })
         .catch(() => undefined);
@@ -159,20 +175,20 @@ export class ImportService {
     return job;
   }
 
-  /** Checks what the cells cannot show alone: repeats within the file, departments and staff that exist, the importer's scope. */
-  async #resolveRows(validations: RowValidation[], rejections: Rejection[], subject: SubjectSnapshot | undefined): Promise<AcceptedRow[]> {
+  /**
+   * Checks what the cells cannot show alone: repeats within the file, departments and staff
+   * that exist, and the importer's reach. A manager imports only into the departments they
+   * manage and assigns only staff of those departments who work on assigned clients, so an
+   * import cannot hand a client to someone the manager could not otherwise give it to.
+   */
+  async #resolveRows(validations: RowValidation[], rejections: Rejection[], subject: SubjectSnapshot | undefined, columns: readonly RosterColumn[]): Promise<AcceptedRow[]> {
+    const columnOf = (field: RosterField) => columns.find((column) => column.field === field)?.header ?? '';
     const departments = await this.#db.selectFrom('departments').select(['id', 'name']).execute();
     const departmentByName = new Map(departments.map((department) => [department.name.normalize('NFKC').trim(), department.id]));
-    const staff = await this.#db.selectFrom('users').select(['id', 'username_key', 'display_name']).where('status', '=', 'active').where('client_id', 'is', null).execute();
-    const staffByName = new Map<string, string | null>();
-    for (const member of staff) {
-      staffByName.set(member.username_key, member.id);
-      // A display name two members share cannot say which one is meant.
-      const displayKey = member.display_name.normalize('NFKC').trim();
-      staffByName.set(displayKey, staffByName.has(displayKey) ? null : member.id);
-    }
+    const staff = await this.#loadAssignableStaff();
 
     const importScopeAll = !subject || subject.roles.some((key) => ROLES[key].permissions.includes('client:import') && ROLES[key].scope === 'all');
+    const withinReach = (departmentId: string | null) => importScopeAll || (departmentId !== null && subject!.departmentTreeIds.has(departmentId));
     const seenUsccs = new Set<string>();
     const accepted: AcceptedRow[] = [];
 
@@ -181,27 +197,33 @@ export class ImportService {
         for (const error of validation.errors) rejections.push({ row: validation.rowNumber, column: error.column, field: error.field, code: error.code });
         continue;
       }
+      const row = validation.rowNumber;
       const rowRejections: Rejection[] = [];
       if (seenUsccs.has(validation.client.uscc)) {
-        rowRejections.push({ row: validation.rowNumber, column: '', field: 'uscc', code: 'duplicate_in_file' });
+        rowRejections.push({ row, column: columnOf('uscc'), field: 'uscc', code: 'duplicate_in_file' });
       }
       seenUsccs.add(validation.client.uscc);
 
       let departmentId: string | null = subject?.departmentId ?? null;
       if (validation.department) {
-        const found = departmentByName.get(validation.department.normalize('NFKC').trim());
-        if (!found) rowRejections.push({ row: validation.rowNumber, column: '', field: 'department', code: 'department_unknown' });
-        departmentId = found ?? null;
+        departmentId = departmentByName.get(validation.department.normalize('NFKC').trim()) ?? null;
+        if (!departmentId) rowRejections.push({ row, column: columnOf('department'), field: 'department', code: 'department_unknown' });
       }
-      if (!importScopeAll && (!departmentId || !subject?.departmentTreeIds.has(departmentId))) {
-        rowRejections.push({ row: validation.rowNumber, column: '', field: 'department', code: 'department_out_of_scope' });
+      if ((departmentId || !validation.department) && !withinReach(departmentId)) {
+        rowRejections.push({ row, column: columnOf('department'), field: 'department', code: 'department_out_of_scope' });
       }
 
       const assigneeIds: string[] = [];
       for (const assignee of validation.assignees) {
-        const id = staffByName.get(assignee.normalize('NFKC').trim().toLowerCase()) ?? staffByName.get(assignee.normalize('NFKC').trim());
-        if (id) assigneeIds.push(id);
-        else rowRejections.push({ row: validation.rowNumber, column: '', field: 'assignee', code: 'assignee_unknown' });
+        const name = assignee.normalize('NFKC').trim();
+        const member = staff.byName.get(name.toLowerCase()) ?? staff.byName.get(name);
+        if (!member) {
+          rowRejections.push({ row, column: columnOf('assignee'), field: 'assignee', code: 'assignee_unknown' });
+        } else if (!member.worksOnAssignedClients || !withinReach(member.departmentId)) {
+          rowRejections.push({ row, column: columnOf('assignee'), field: 'assignee', code: 'assignee_not_eligible' });
+        } else {
+          assigneeIds.push(member.id);
+        }
       }
 
       if (rowRejections.length > 0) {
@@ -211,6 +233,27 @@ export class ImportService {
       accepted.push({ ...validation, departmentId, assigneeIds });
     }
     return accepted;
+  }
+
+  /** Active staff by username key and by display name (a name two members share maps to none). */
+  async #loadAssignableStaff() {
+    const members = await this.#db.selectFrom('users').select(['id', 'username_key', 'display_name', 'department_id']).where('status', '=', 'active').where('client_id', 'is', null).execute();
+    const roles = await this.#db.selectFrom('user_roles').select(['user_id', 'role_key']).execute();
+    const rolesByUser = new Map<string, string[]>();
+    for (const role of roles) rolesByUser.set(role.user_id, [...(rolesByUser.get(role.user_id) ?? []), role.role_key]);
+
+    type Member = { id: string; departmentId: string | null; worksOnAssignedClients: boolean };
+    const byName = new Map<string, Member | undefined>();
+    for (const member of members) {
+      // Only roles scoped to assigned clients take assignments; an administrator or customer
+      // service named in the column would otherwise gain a client through the roster.
+      const worksOnAssignedClients = (rolesByUser.get(member.id) ?? []).some((key) => isRoleKey(key) && ROLES[key].scope === 'assigned' && ROLES[key].permissions.includes('client:read'));
+      const entry = { id: member.id, departmentId: member.department_id, worksOnAssignedClients };
+      byName.set(member.username_key, entry);
+      const displayKey = member.display_name.normalize('NFKC').trim();
+      byName.set(displayKey, byName.has(displayKey) ? undefined : entry);
+    }
+    return { byName };
   }
 
   async #writeClients(trx: DbOrTrx, rows: AcceptedRow[], onBatch: () => void, job: ImportJobState): Promise<ClientRow[]> {
