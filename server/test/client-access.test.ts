@@ -270,7 +270,7 @@ describe('list filters', () => {
     const response = await partner.get('/api/clients?pageSize=100000');
 
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ code: 'validation_failed' });
+    expect(response.json()).toMatchObject({ code: 'validation_failed', issues: [{ path: 'pageSize', message: '数值过大（最大 200）。' }] });
   });
 });
 

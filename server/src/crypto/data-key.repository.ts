@@ -8,11 +8,12 @@ export interface StoredDataKey {
   kekVersion: number;
 }
 
-export async function findLatestDataKey(db: DbOrTrx, clientId: string): Promise<StoredDataKey | undefined> {
+/** Finds the newest data key of a client, or of the firm itself when `clientId` is `null`. */
+export async function findLatestDataKey(db: DbOrTrx, clientId: string | null): Promise<StoredDataKey | undefined> {
   const row = await db
     .selectFrom('data_keys')
     .select(['id', 'client_id', 'version', 'wrapped', 'kek_version'])
-    .where('client_id', '=', clientId)
+    .where('client_id', clientId === null ? 'is' : '=', clientId)
     .orderBy('version', 'desc')
     .limit(1)
     .executeTakeFirst();

@@ -9,6 +9,9 @@ import { type KeyringMaterial, deriveBlindIndexKey, unwrapDataKey, wrapDataKey }
  * Each client company has its own data key wrapped by the KEK, so deleting that key later
  * destroys the company's fields without touching anyone else's.
  */
+// Cache key of the firm's own data key, which belongs to no client.
+const FIRM_KEY = '\u0000firm';
+
 export class FieldCrypto {
   readonly #material: KeyringMaterial;
   readonly #keysById = new Map<string, DataKey>();
@@ -23,8 +26,9 @@ export class FieldCrypto {
    * Returns the client's current data key, creating and storing one on first use. Pass the
    * transaction that creates the client so the key and the client commit together.
    */
-  async dataKeyForClient(db: DbOrTrx, clientId: string): Promise<DataKey> {
-    const cached = this.#currentKeyByClient.get(clientId);
+  async dataKeyForClient(db: DbOrTrx, clientId: string | null): Promise<DataKey> {
+    const cacheKey = clientId ?? FIRM_KEY;
+    const cached = this.#currentKeyByClient.get(cacheKey);
     if (cached) {
       return cached;
     }
@@ -32,7 +36,7 @@ export class FieldCrypto {
     const stored = await findLatestDataKey(db, clientId);
     if (stored) {
       const key = this.#remember({ id: stored.id, version: stored.version, key: unwrapDataKey(this.#material, stored.id, stored.wrapped) });
-      this.#currentKeyByClient.set(clientId, key);
+      this.#currentKeyByClient.set(cacheKey, key);
       return key;
     }
 
@@ -45,8 +49,17 @@ export class FieldCrypto {
       kekVersion: this.#material.kekVersion,
     });
     this.#remember(created);
-    this.#currentKeyByClient.set(clientId, created);
+    this.#currentKeyByClient.set(cacheKey, created);
     return created;
+  }
+
+  /**
+   * Encrypts a value that belongs to no client, such as a member's TOTP secret or phone number,
+   * under the firm's own data key.
+   */
+  async encryptFirmSecret(db: DbOrTrx, context: FieldContext, plaintext: string): Promise<Ciphertext> {
+    const key = await this.dataKeyForClient(db, null);
+    return sealField(key, context, plaintext);
   }
 
   async encrypt(db: DbOrTrx, clientId: string, context: FieldContext, plaintext: string): Promise<Ciphertext> {

@@ -12,9 +12,15 @@ export const JSON_BODY_LIMIT = 1024 * 1024;
 function send(request: FastifyRequest, reply: FastifyReply, error: AppError, issues?: Issue[]) {
   const locale = request.locale ?? negotiateLocale(request.headers['accept-language']);
   const body: Record<string, unknown> = { code: error.code, message: errorMessage(locale, error.code, error.params) };
-  const fieldIssues = issues ?? error.issues;
+  // Issues raised by services carry a message key; validation issues arrive already translated.
+  const fieldIssues = issues ?? error.issues.map((issue) => ({ path: issue.path, message: translateIssueKey(locale, issue.message, error) }));
   if (fieldIssues.length > 0) body.issues = fieldIssues;
   return reply.status(httpStatusOf(error.code)).type('application/json; charset=utf-8').send(body);
+}
+
+function translateIssueKey(locale: Locale, key: string, error: AppError): string {
+  const text = translate(locale, `issue.${key}`, error.params);
+  return text === `issue.${key}` ? errorMessage(locale, error.code, error.params) : text;
 }
 
 /** Turns one zod issue into a message in the request's language, never echoing the value. */
@@ -44,11 +50,11 @@ export function createErrorHandler({ audit }: { audit: AuditLog }) {
       return send(request, reply, error);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const issues = error.validation.map((issue) => {
-        const zodIssue = issue.params.issue as { code?: string; origin?: string; maximum?: unknown; minimum?: unknown; input?: unknown; path?: unknown[] } | undefined;
-        const path = Array.isArray(zodIssue?.path) && zodIssue.path.length > 0 ? zodIssue.path.join('.') : issue.instancePath.replace(/^\//, '').replace(/\//g, '.');
-        return { path, message: localizeIssue(locale, zodIssue) };
-      });
+      // The zod provider puts the zod issue code in `keyword` and its other members in `params`.
+      const issues = error.validation.map((issue) => ({
+        path: issue.instancePath.replace(/^\//, '').replace(/\//g, '.'),
+        message: localizeIssue(locale, { code: issue.keyword, ...(issue.params as { origin?: string; maximum?: unknown; minimum?: unknown; input?: unknown }) }),
+      }));
       return send(request, reply, new AppError('validation_failed'), issues);
     }
     if (error.statusCode === 429) {

@@ -30,6 +30,7 @@ export const enUS: Messages = {
   },
   text: {
     'issue.invalid': 'This value is invalid.',
+    'issue.invalid_username': 'A username has 2 to 64 characters: letters, digits, dots, underscores and hyphens, starting with a letter or digit.',
     'issue.too_long': 'Too long (at most {maximum} characters).',
     'issue.too_big': 'Too large (at most {maximum}).',
     'issue.too_small': 'Too small or too short (at least {minimum}).',

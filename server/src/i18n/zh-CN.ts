@@ -30,6 +30,7 @@ export const zhCN: Messages = {
   },
   text: {
     'issue.invalid': '该项的值无效。',
+    'issue.invalid_username': '用户名须为 2 至 64 个字符，只能包含字母、数字、点、下划线和连字符，并以字母或数字开头。',
     'issue.too_long': '内容过长（最多 {maximum} 个字符）。',
     'issue.too_big': '数值过大（最大 {maximum}）。',
     'issue.too_small': '数值或长度过小（最小 {minimum}）。',

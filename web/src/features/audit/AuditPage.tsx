@@ -6,6 +6,7 @@ import { useSearchParams } from 'react-router';
 
 import type { AuditEvent } from '../../api/index.js';
 import { describeError } from '../../app/describe-error.js';
+import { TruncatedText } from '../../app/TruncatedText.js';
 import { useDocumentTitle } from '../../app/use-document-title.js';
 import { useT } from '../../i18n/index.js';
 import { AuditEventDrawer } from './AuditEventDrawer.js';
@@ -14,6 +15,23 @@ import { OutcomeTag, useActionLabel, useFieldLabel } from './audit-labels.js';
 import { AUDIT_PAGE_SIZES, parseAuditQuery, toAuditSearch } from './audit-query.js';
 import { formatAuditTime } from './audit-time.js';
 import { fetchAuditEvents } from './audit.api.js';
+
+// Column widths in pixels for the small table. The reason takes the rest and is cut with an
+// ellipsis, and the details button stays fixed at the right edge when the table scrolls.
+const WIDTHS = {
+  time: 170,
+  actor: 120,
+  action: 140,
+  outcome: 80,
+  client: 160,
+  fields: 170,
+  details: 80,
+};
+
+const MIN_REASON_WIDTH = 180;
+
+// Narrower windows scroll the table sideways, with the details column still in view.
+const AUDIT_TABLE_MIN_WIDTH = Object.values(WIDTHS).reduce((sum, width) => sum + width, MIN_REASON_WIDTH);
 
 /** Shows the audit log, filtered and paged on the server, in the order the server returns. */
 export function AuditPage() {
@@ -29,16 +47,53 @@ export function AuditPage() {
 
   const empty = <Typography.Text type="secondary">{t('common.empty')}</Typography.Text>;
   const columns: ColumnsType<AuditEvent> = [
-    { key: 'time', title: t('audit.column.time'), render: (_, event) => <span style={{ whiteSpace: 'nowrap' }}>{formatAuditTime(event.occurredAt)}</span> },
-    { key: 'actor', title: t('audit.column.actor'), render: (_, event) => event.actorUsername ?? event.actorId ?? empty },
-    { key: 'action', title: t('audit.column.action'), render: (_, event) => <span title={event.action}>{actionLabel(event.action)}</span> },
-    { key: 'outcome', title: t('audit.column.outcome'), render: (_, event) => <OutcomeTag outcome={event.outcome} /> },
-    { key: 'client', title: t('audit.column.client'), render: (_, event) => event.clientName ?? event.clientId ?? empty },
-    { key: 'fields', title: t('audit.column.fields'), render: (_, event) => (event.fields.length === 0 ? empty : event.fields.map(fieldLabel).join(t('common.listSeparator'))) },
-    { key: 'reason', title: t('audit.column.reason'), ellipsis: true, render: (_, event) => event.reason ?? empty },
+    { key: 'time', title: t('audit.column.time'), width: WIDTHS.time, render: (_, event) => <span style={{ whiteSpace: 'nowrap' }}>{formatAuditTime(event.occurredAt)}</span> },
+    {
+      key: 'actor',
+      title: t('audit.column.actor'),
+      width: WIDTHS.actor,
+      ellipsis: { showTitle: false },
+      render: (_, event) => {
+        const actor = event.actorUsername ?? event.actorId;
+        return actor === null ? empty : <TruncatedText text={actor} />;
+      },
+    },
+    {
+      key: 'action',
+      title: t('audit.column.action'),
+      width: WIDTHS.action,
+      ellipsis: { showTitle: false },
+      render: (_, event) => {
+        const label = actionLabel(event.action);
+
+        // The tooltip also gives the raw action name that the server stores.
+        return <TruncatedText text={label === event.action ? label : `${label} (${event.action})`}>{label}</TruncatedText>;
+      },
+    },
+    { key: 'outcome', title: t('audit.column.outcome'), width: WIDTHS.outcome, render: (_, event) => <OutcomeTag outcome={event.outcome} /> },
+    {
+      key: 'client',
+      title: t('audit.column.client'),
+      width: WIDTHS.client,
+      ellipsis: { showTitle: false },
+      render: (_, event) => {
+        const client = event.clientName ?? event.clientId;
+        return client === null ? empty : <TruncatedText text={client} />;
+      },
+    },
+    {
+      key: 'fields',
+      title: t('audit.column.fields'),
+      width: WIDTHS.fields,
+      ellipsis: { showTitle: false },
+      render: (_, event) => (event.fields.length === 0 ? empty : <TruncatedText text={event.fields.map(fieldLabel).join(t('common.listSeparator'))} />),
+    },
+    { key: 'reason', title: t('audit.column.reason'), ellipsis: { showTitle: false }, render: (_, event) => (event.reason === null ? empty : <TruncatedText text={event.reason} />) },
     {
       key: 'details',
       title: t('audit.column.details'),
+      width: WIDTHS.details,
+      fixed: 'right',
       render: (_, event) => (
         <Button type="link" size="small" aria-label={t('audit.event.open', { seq: event.seq })} onClick={() => setSelected(event)}>
           {t('audit.event.openShort')}
@@ -60,7 +115,7 @@ export function AuditPage() {
           columns={columns}
           dataSource={events.data?.items ?? []}
           loading={events.isFetching}
-          scroll={{ x: 'max-content' }}
+          scroll={{ x: AUDIT_TABLE_MIN_WIDTH }}
           pagination={{
             current: query.page,
             pageSize: query.pageSize,

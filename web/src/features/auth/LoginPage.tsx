@@ -5,13 +5,12 @@ import { Link, Navigate, useLocation } from 'react-router';
 
 import type { Me } from '../../api/index.js';
 import { useAuth } from '../../app/auth-context.js';
-import { describeError } from '../../app/describe-error.js';
+import { showServerErrorAtFields } from '../../app/form-issues.js';
 import type { SignInRedirect } from '../../app/guards.js';
 import { findHomePath } from '../../app/navigation.js';
 import { useDocumentTitle } from '../../app/use-document-title.js';
 import { useT } from '../../i18n/index.js';
 import { fetchSetupStatus, login, type LoginResult } from './auth.api.js';
-import { applyServerIssues } from './form-issues.js';
 
 interface Credentials {
   username: string;
@@ -60,8 +59,7 @@ export function LoginPage() {
       else setMfaRequired(true);
     },
     onError: (error) => {
-      const unplaced = applyServerIssues(form, error, FIELD_NAMES);
-      setErrorText(unplaced.length > 0 ? unplaced.join(' ') : describeError(error, t));
+      setErrorText(showServerErrorAtFields({ form, error, t, fields: FIELD_NAMES }));
     },
   });
 

@@ -6,11 +6,12 @@ import { Link, Navigate } from 'react-router';
 import { isApiError } from '../../api/index.js';
 import { useAuth } from '../../app/auth-context.js';
 import { describeError } from '../../app/describe-error.js';
+import { showServerErrorAtFields } from '../../app/form-issues.js';
 import { PageSpinner } from '../../app/guards.js';
 import { useDocumentTitle } from '../../app/use-document-title.js';
-import { useT } from '../../i18n/index.js';
+import { useT, type MessageKey } from '../../i18n/index.js';
 import { completeSetup, fetchSetupStatus } from './auth.api.js';
-import { applyServerIssues } from './form-issues.js';
+import { findPasswordProblem, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, type PasswordProblem } from './password-policy.js';
 import { clearUrlFragment, readSetupTokenFromHash } from './setup-token.js';
 
 interface SetupValues {
@@ -21,10 +22,14 @@ interface SetupValues {
   confirmPassword: string;
 }
 
-const FIELD_NAMES = ['token', 'username', 'displayName', 'password'] as const;
+// Error codes whose message concerns one field, shown under that field in place of the banner.
+const FIELD_OF_CODE = { password_too_weak: 'password', username_taken: 'username' } as const;
 
-// The server's password policy decides in the end. This minimum only saves a round trip.
-const MIN_PASSWORD_LENGTH = 12;
+const PASSWORD_PROBLEM_KEYS = {
+  tooShort: 'setup.password.tooShort',
+  tooLong: 'setup.password.tooLong',
+  tooFewClasses: 'setup.password.tooFewClasses',
+} as const satisfies Record<PasswordProblem, MessageKey>;
 
 export function SetupPage() {
   const t = useT();
@@ -46,8 +51,9 @@ export function SetupPage() {
       // A rejected link token can only be fixed by typing the right one, so show its field.
       if (isApiError(error) && error.code.includes('token')) setTokenFromUrl(null);
 
-      const unplaced = applyServerIssues(form, error, FIELD_NAMES);
-      setErrorText(unplaced.length > 0 ? unplaced.join(' ') : describeError(error, t));
+      // The token field is not on the form while the token comes from the link.
+      const fields = tokenFromUrl === null ? ['token', 'username', 'displayName', 'password'] : ['username', 'displayName', 'password'];
+      setErrorText(showServerErrorAtFields({ form, error, t, fields, fieldOfCode: FIELD_OF_CODE }));
     },
   });
 
@@ -89,7 +95,13 @@ export function SetupPage() {
           extra={t('setup.password.hint', { min: MIN_PASSWORD_LENGTH })}
           rules={[
             { required: true, message: t('auth.password.required') },
-            { min: MIN_PASSWORD_LENGTH, message: t('setup.password.tooShort', { min: MIN_PASSWORD_LENGTH }) },
+            {
+              validator: (_rule, value: unknown) => {
+                const problem = typeof value === 'string' && value !== '' ? findPasswordProblem(value) : undefined;
+                if (problem === undefined) return Promise.resolve();
+                return Promise.reject(new Error(t(PASSWORD_PROBLEM_KEYS[problem], { min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH })));
+              },
+            },
           ]}
         >
           <Input.Password data-testid="setup-password" autoComplete="new-password" />

@@ -1,17 +1,20 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Flex, Input, Select, Space, Table } from 'antd';
+import { Alert, Button, Card, Flex, Input, Select, Space, Table, Typography } from 'antd';
 import type { TablePaginationConfig } from 'antd';
 import type { SorterResult } from 'antd/es/table/interface';
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 
-import type { ClientSummary } from '../../api/index.js';
+import { isApiError, type ClientSummary } from '../../api/index.js';
 import { describeError } from '../../app/describe-error.js';
 import { useDocumentTitle } from '../../app/use-document-title.js';
 import { useT } from '../../i18n/index.js';
-import { clientColumns } from './client-columns.js';
+import { CLIENT_TABLE_MIN_WIDTH, clientColumns } from './client-columns.js';
 import { PAGE_SIZES, parseClientListQuery, sortFromColumn, toClientListSearch } from './client-list-query.js';
 import { fetchClientFilters, fetchClients, type ClientListQuery } from './clients.api.js';
+
+// The server rejects longer search texts with a `validation_failed` issue for `q`.
+const MAX_SEARCH_LENGTH = 100;
 
 /** Lists the clients in the member's data scope, searched and paged on the server. */
 export function ClientListPage() {
@@ -39,32 +42,47 @@ export function ClientListPage() {
     update({ sort, pageSize, page: sortOrSizeChanged ? 1 : (pagination.current ?? 1) });
   };
 
+  // A search text the server rejects, say from an edited link, is explained under the search box.
+  const searchIssues = isApiError(list.error) ? list.error.issues.filter((issue) => issue.path === 'q').map((issue) => issue.message) : [];
+  const searchError = searchIssues.length > 0 ? searchIssues.join(' ') : null;
+
   const departmentOptions = (filters.data?.departments ?? []).map((department) => ({ value: department.id, label: department.name }));
   const assigneeOptions = (filters.data?.assignees ?? []).map((assignee) => ({ value: assignee.id, label: assignee.displayName }));
 
   return (
     <Card title={t('menu.clients')}>
       <Flex vertical gap={16}>
-        <Flex wrap gap={12}>
+        <Flex wrap gap={12} align="flex-start">
           {/* A plain Input, not Input.Search: Search puts data-* attributes on its wrapper, and the
               browser tests type into the element that carries the test id. */}
-          <Space.Compact style={{ width: 460, maxWidth: '100%' }}>
-            <Input
-              data-testid="client-search"
-              aria-label={t('clients.search.label')}
-              placeholder={t('clients.search.placeholder')}
-              allowClear
-              value={searchText}
-              onChange={(event) => {
-                setSearchText(event.target.value);
-                if (event.target.value === '' && query.q !== '') update({ q: '' });
-              }}
-              onPressEnter={() => update({ q: searchText.trim() })}
-            />
-            <Button type="primary" onClick={() => update({ q: searchText.trim() })}>
-              {t('clients.search.submit')}
-            </Button>
-          </Space.Compact>
+          <Flex vertical gap={4} style={{ width: 460, maxWidth: '100%' }}>
+            <Space.Compact style={{ width: '100%' }}>
+              <Input
+                data-testid="client-search"
+                aria-label={t('clients.search.label')}
+                aria-invalid={searchError !== null}
+                aria-describedby={searchError === null ? undefined : 'client-search-error'}
+                status={searchError === null ? undefined : 'error'}
+                placeholder={t('clients.search.placeholder')}
+                allowClear
+                maxLength={MAX_SEARCH_LENGTH}
+                value={searchText}
+                onChange={(event) => {
+                  setSearchText(event.target.value);
+                  if (event.target.value === '' && query.q !== '') update({ q: '' });
+                }}
+                onPressEnter={() => update({ q: searchText.trim() })}
+              />
+              <Button type="primary" onClick={() => update({ q: searchText.trim() })}>
+                {t('clients.search.submit')}
+              </Button>
+            </Space.Compact>
+            {searchError !== null && (
+              <Typography.Text type="danger" id="client-search-error" data-testid="client-search-error">
+                {searchError}
+              </Typography.Text>
+            )}
+          </Flex>
           {departmentOptions.length > 0 && (
             <Select
               aria-label={t('clients.filter.department')}
@@ -90,7 +108,7 @@ export function ClientListPage() {
             />
           )}
         </Flex>
-        {list.isError && <Alert type="error" showIcon title={describeError(list.error, t)} />}
+        {list.isError && searchError === null && <Alert type="error" showIcon title={describeError(list.error, t)} />}
         <Table<ClientSummary>
           data-testid="client-table"
           rowKey="id"
@@ -98,7 +116,7 @@ export function ClientListPage() {
           dataSource={list.data?.items ?? []}
           loading={list.isFetching}
           onChange={onTableChange}
-          scroll={{ x: 'max-content' }}
+          scroll={{ x: CLIENT_TABLE_MIN_WIDTH }}
           locale={{ emptyText: query.q === '' ? t('clients.empty') : t('clients.noMatch') }}
           pagination={{
             current: query.page,

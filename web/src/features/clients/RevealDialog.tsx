@@ -3,7 +3,7 @@ import { Alert, Button, Form, Input, Modal, Select, Typography } from 'antd';
 import { useState } from 'react';
 
 import { isApiError } from '../../api/index.js';
-import { describeError } from '../../app/describe-error.js';
+import { showServerErrorAtFields } from '../../app/form-issues.js';
 import { useT, type MessageKey } from '../../i18n/index.js';
 import { revealField } from './clients.api.js';
 
@@ -25,8 +25,8 @@ const COMMON_REASONS: readonly MessageKey[] = ['reveal.reason.taxFiling', 'revea
 
 const MIN_REASON_LENGTH = 4;
 
-// Errors about the reason belong under the reason field rather than in the banner.
-const REASON_ERROR_CODES = new Set(['reason_required', 'reason_too_short']);
+// An error about the reason as a whole belongs under the reason field rather than in the banner.
+const FIELD_OF_CODE = { reason_required: 'reason' } as const;
 
 interface RevealValues {
   reason: string;
@@ -45,14 +45,7 @@ export function RevealDialog({ clientId, target, onClose, onRevealed }: RevealDi
       onRevealed(target.path, value);
       onClose();
     },
-    onError: (error) => {
-      const reasonIssue = isApiError(error) ? error.issues.find((issue) => issue.path === 'reason') : undefined;
-      if (isApiError(error) && (REASON_ERROR_CODES.has(error.code) || reasonIssue !== undefined)) {
-        form.setFields([{ name: 'reason', errors: [reasonIssue?.message ?? describeError(error, t)] }]);
-        return;
-      }
-      setErrorText(describeError(error, t));
-    },
+    onError: (error) => setErrorText(showServerErrorAtFields({ form, error, t, fields: ['reason'], fieldOfCode: FIELD_OF_CODE })),
   });
 
   return (
