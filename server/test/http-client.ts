@@ -31,11 +31,7 @@ export class TestSession {
     if (!this.#csrf) {
       await this.refreshCsrf();
     }
-    const response = await this.#send('POST', url, payload, { 'x-csrf-token': this.#csrf ?? '', ...headers });
-    if (url === '/api/auth/login' || url === '/api/auth/logout' || url === '/api/setup') {
-      this.#csrf = undefined;
-    }
-    return response;
+    return this.#send('POST', url, payload, { 'x-csrf-token': this.#csrf ?? '', ...headers });
   }
 
   async refreshCsrf(): Promise<void> {
@@ -51,6 +47,10 @@ export class TestSession {
       ...(payload === undefined ? {} : { payload: payload as object }),
       headers: { 'accept-language': this.locale, 'user-agent': 'vitest', ...(cookieHeader ? { cookie: cookieHeader } : {}), ...headers },
     });
+    // A new or cleared session cookie changes what the CSRF token is bound to.
+    if (response.cookies.some((cookie) => cookie.name === 'lg_session')) {
+      this.#csrf = undefined;
+    }
     for (const cookie of response.cookies) {
       if (cookie.value === '' || (cookie.expires && cookie.expires.getTime() < Date.now())) this.#cookies.delete(cookie.name);
       else this.#cookies.set(cookie.name, cookie.value);

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireAuth } from '../http/request-auth.js';
+import type { ActiveSession } from '../identity/index.js';
 import type { ClientService, RequestContext } from './client.service.js';
 
 const listQuery = z.object({
@@ -15,11 +16,14 @@ const listQuery = z.object({
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const revealBody = z.object({ field: z.string().min(1).max(100), reason: z.string().max(500).default('') });
 
-function contextOf(request: FastifyRequest): RequestContext {
-  return { subject: requireAuth(request).subject, locale: request.locale, ip: request.ip, userAgent: request.headers['user-agent'] };
+function contextOf(request: FastifyRequest, stepUp?: StepUpCheck): RequestContext {
+  const { subject, session } = requireAuth(request);
+  return { subject, locale: request.locale, ip: request.ip, userAgent: request.headers['user-agent'], ...(stepUp ? { assertRecentSecondFactor: () => stepUp(session) } : {}) };
 }
 
-export function clientRoutes({ clients, searchesPerMinute }: { clients: ClientService; searchesPerMinute: number }) {
+type StepUpCheck = (session: ActiveSession) => Promise<void>;
+
+export function clientRoutes({ clients, searchesPerMinute, stepUp }: { clients: ClientService; searchesPerMinute: number; stepUp: StepUpCheck }) {
   return async function register(app: FastifyInstance): Promise<void> {
     const routes = app.withTypeProvider<ZodTypeProvider>();
 
@@ -42,7 +46,7 @@ export function clientRoutes({ clients, searchesPerMinute }: { clients: ClientSe
       { config: { action: 'client:reveal' }, schema: { tags: ['clients'], summary: 'Reveal one protected value with a reason (audited)', params: idParams, body: revealBody } },
       async (request, reply) => {
         reply.header('cache-control', 'no-store');
-        return clients.reveal({ id: request.params.id, field: request.body.field, reason: request.body.reason, context: contextOf(request) });
+        return clients.reveal({ id: request.params.id, field: request.body.field, reason: request.body.reason, context: contextOf(request, stepUp) });
       },
     );
   };

@@ -15,6 +15,8 @@ export interface RequestContext {
   readonly locale: Locale;
   readonly ip: string | undefined;
   readonly userAgent: string | undefined;
+  /** Throws `step_up_required` unless a second factor was confirmed recently in this session. */
+  readonly assertRecentSecondFactor?: () => Promise<void>;
 }
 
 export interface ClientListQuery {
@@ -165,6 +167,15 @@ export class ClientService {
     if (!decision.allow) {
       await this.#recordDenial(context, row.id, 'client.reveal', decision.reasons, [field]);
       throw new AppError('forbidden');
+    }
+
+    // Every protected value is personal information that GB/T 35273 treats as sensitive, so
+    // each reveal proves again who is at the keyboard.
+    try {
+      await context.assertRecentSecondFactor?.();
+    } catch (error) {
+      await this.#recordRejectedReveal(context, row.id, field, 'step_up_required');
+      throw error;
     }
 
     const ciphertext = await this.#findCiphertext(row, target);

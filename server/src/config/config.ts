@@ -18,6 +18,22 @@ const environmentSchema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  MFA_REQUIRED: z.enum(['true', 'false']).default('true'),
+  STEP_UP_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
+  TRUSTED_DEVICE_DAYS: z.coerce.number().int().min(0).max(90).default(30),
+  WEBAUTHN_RP_ID: z.string().optional(),
+  WEBAUTHN_ORIGINS: z.string().optional(),
+  PASSWORD_MIN_LENGTH: z.coerce.number().int().min(8).max(64).default(12),
+  PASSWORD_MIN_CLASSES: z.coerce.number().int().min(1).max(4).default(3),
+  PASSWORD_HISTORY: z.coerce.number().int().min(0).max(24).default(5),
+  PASSWORD_MAX_AGE_DAYS: z.coerce.number().int().min(0).max(3650).default(180),
+  SMS_PROVIDER: z.enum(['outbox', 'aliyun', 'tencent']).default('outbox'),
+  SMS_ACCESS_KEY_ID: z.string().optional(),
+  SMS_ACCESS_KEY_SECRET: z.string().optional(),
+  SMS_SIGN_NAME: z.string().optional(),
+  SMS_TEMPLATE: z.string().optional(),
+  SMS_SDK_APP_ID: z.string().optional(),
+  SMS_ENDPOINT: z.string().url().optional(),
 });
 
 export interface AppConfig {
@@ -37,6 +53,29 @@ export interface AppConfig {
   readonly loginAttemptsPerMinute: number;
   /** Client list and search requests one session may make per minute. */
   readonly clientListsPerMinute: number;
+  readonly mfa: MfaSettings;
+  readonly webauthn: { readonly rpId: string; readonly origins: readonly string[] };
+  readonly password: { readonly minLength: number; readonly minClasses: number; readonly historySize: number; readonly maxAgeDays: number };
+  readonly sms: SmsSettings;
+}
+
+export interface MfaSettings {
+  /** Whether sign-in asks for a second factor; off only for tests and trials. */
+  readonly required: boolean;
+  /** Whether reveals ask for a second factor confirmed within `stepUpMinutes`. */
+  readonly stepUpRequired: boolean;
+  readonly stepUpMinutes: number;
+  readonly trustedDeviceDays: number;
+}
+
+export interface SmsSettings {
+  readonly provider: 'outbox' | 'aliyun' | 'tencent';
+  readonly accessKeyId?: string | undefined;
+  readonly accessKeySecret?: string | undefined;
+  readonly signName?: string | undefined;
+  readonly template?: string | undefined;
+  readonly sdkAppId?: string | undefined;
+  readonly endpoint?: string | undefined;
 }
 
 export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
@@ -62,6 +101,33 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     serveWeb: true,
     loginAttemptsPerMinute: 20,
     clientListsPerMinute: 120,
+    mfa: Object.freeze({ required: values.MFA_REQUIRED === 'true', stepUpRequired: values.MFA_REQUIRED === 'true', stepUpMinutes: values.STEP_UP_MINUTES, trustedDeviceDays: values.TRUSTED_DEVICE_DAYS }),
+    webauthn: webauthnSettings(values.PUBLIC_URL ?? `http://${shownHost}:${values.PORT}`, values.WEBAUTHN_RP_ID, values.WEBAUTHN_ORIGINS),
+    password: Object.freeze({ minLength: values.PASSWORD_MIN_LENGTH, minClasses: values.PASSWORD_MIN_CLASSES, historySize: values.PASSWORD_HISTORY, maxAgeDays: values.PASSWORD_MAX_AGE_DAYS }),
+    sms: Object.freeze({
+      provider: values.SMS_PROVIDER,
+      accessKeyId: values.SMS_ACCESS_KEY_ID,
+      accessKeySecret: values.SMS_ACCESS_KEY_SECRET,
+      signName: values.SMS_SIGN_NAME,
+      template: values.SMS_TEMPLATE,
+      sdkAppId: values.SMS_SDK_APP_ID,
+      endpoint: values.SMS_ENDPOINT,
+    }),
+  });
+}
+
+/**
+ * The WebAuthn relying party: its ID defaults to the host name of the public URL, and the
+ * accepted origins to that URL plus its localhost form (browsers treat http://localhost as a
+ * secure context, so passkeys work on a local install).
+ */
+function webauthnSettings(publicUrl: string, rpId: string | undefined, origins: string | undefined) {
+  const url = new URL(publicUrl);
+  const defaultOrigins = [url.origin];
+  if (url.hostname === '127.0.0.1') defaultOrigins.push(`${url.protocol}//localhost${url.port ? `:${url.port}` : ''}`);
+  return Object.freeze({
+    rpId: rpId ?? (url.hostname === '127.0.0.1' ? 'localhost' : url.hostname),
+    origins: Object.freeze(origins ? origins.split(',').map((origin) => origin.trim()) : defaultOrigins),
   });
 }
 
@@ -80,6 +146,10 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     serveWeb: false,
     loginAttemptsPerMinute: 1000,
     clientListsPerMinute: 10_000,
+    mfa: Object.freeze({ required: false, stepUpRequired: false, stepUpMinutes: 5, trustedDeviceDays: 30 }),
+    webauthn: Object.freeze({ rpId: 'localhost', origins: Object.freeze(['http://localhost:3000']) }),
+    password: Object.freeze({ minLength: 12, minClasses: 3, historySize: 5, maxAgeDays: 180 }),
+    sms: Object.freeze({ provider: 'outbox' as const }),
     ...overrides,
   });
 }

@@ -17,6 +17,17 @@ export const ERROR_CODES = [
   'field_empty',
   'payload_too_large',
   'session_expired',
+  'step_up_required',
+  'mfa_code_invalid',
+  'mfa_challenge_invalid',
+  'mfa_method_unavailable',
+  'sms_rate_limited',
+  'sms_send_failed',
+  'passkey_failed',
+  'password_rejected',
+  'password_change_required',
+  'totp_already_enrolled',
+  'phone_invalid',
   'setup_not_needed',
   'setup_token_invalid',
   'password_too_weak',
@@ -35,18 +46,24 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export type ErrorParams = Record<string, string | number>;
 
+/** An issue message: a message key the error handler translates, or a text in both languages. */
+export type IssueMessage = string | { readonly 'zh-CN': string; readonly 'en-US': string };
+
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly params: ErrorParams;
   /** Field-level problems of a rejected input, shown by forms next to the field. */
-  readonly issues: readonly { path: string; message: string }[];
+  readonly issues: readonly { path: string; message: IssueMessage }[];
+  /** Further members of the error body, such as the second-factor methods a step-up accepts. */
+  readonly extra: Readonly<Record<string, unknown>>;
 
-  constructor(code: ErrorCode, params: ErrorParams = {}, issues: readonly { path: string; message: string }[] = []) {
+  constructor(code: ErrorCode, params: ErrorParams = {}, issues: readonly { path: string; message: IssueMessage }[] = [], extra: Record<string, unknown> = {}) {
     super(code);
     this.name = 'AppError';
     this.code = code;
     this.params = params;
     this.issues = issues;
+    this.extra = extra;
   }
 }
 
@@ -56,6 +73,9 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'reason_required':
     case 'field_not_revealable':
     case 'field_empty':
+    case 'password_rejected':
+    case 'phone_invalid':
+    case 'mfa_method_unavailable':
     case 'password_too_weak':
     case 'import_file_missing':
     case 'roster_file_unsupported':
@@ -66,8 +86,13 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'unauthenticated':
     case 'session_expired':
     case 'invalid_credentials':
+    case 'mfa_code_invalid':
+    case 'mfa_challenge_invalid':
+    case 'passkey_failed':
       return 401;
     case 'forbidden':
+    case 'step_up_required':
+    case 'password_change_required':
     case 'csrf_invalid':
     case 'setup_token_invalid':
       return 403;
@@ -76,6 +101,7 @@ export function httpStatusOf(code: ErrorCode): number {
       return 404;
     case 'setup_not_needed':
     case 'username_taken':
+    case 'totp_already_enrolled':
       return 409;
     case 'import_file_too_large':
     case 'payload_too_large':
@@ -83,7 +109,10 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'account_locked':
       return 423;
     case 'rate_limited':
+    case 'sms_rate_limited':
       return 429;
+    case 'sms_send_failed':
+      return 502;
     case 'import_failed':
     case 'internal_error':
       return 500;

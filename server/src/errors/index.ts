@@ -1,1 +1,1 @@
-export { AppError, ERROR_CODES, httpStatusOf, type ErrorCode, type ErrorParams } from './app-error.js';
+export { AppError, ERROR_CODES, httpStatusOf, type ErrorCode, type ErrorParams, type IssueMessage } from './app-error.js';

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { AuditLog } from '../audit/index.js';
-import { AppError, httpStatusOf, type ErrorCode } from '../errors/index.js';
+import { AppError, httpStatusOf, type ErrorCode, type IssueMessage } from '../errors/index.js';
 import { type Locale, errorMessage, negotiateLocale, translate } from '../i18n/index.js';
 
 type Issue = { path: string; message: string };
@@ -15,10 +15,12 @@ function send(request: FastifyRequest, reply: FastifyReply, error: AppError, iss
   // Issues raised by services carry a message key; validation issues arrive already translated.
   const fieldIssues = issues ?? error.issues.map((issue) => ({ path: issue.path, message: translateIssueKey(locale, issue.message, error) }));
   if (fieldIssues.length > 0) body.issues = fieldIssues;
+  Object.assign(body, error.extra);
   return reply.status(httpStatusOf(error.code)).type('application/json; charset=utf-8').send(body);
 }
 
-function translateIssueKey(locale: Locale, key: string, error: AppError): string {
+function translateIssueKey(locale: Locale, key: IssueMessage, error: AppError): string {
+  if (typeof key !== 'string') return key[locale];
   const text = translate(locale, `issue.${key}`, error.params);
   return text === `issue.${key}` ? errorMessage(locale, error.code, error.params) : text;
 }

@@ -21,6 +21,8 @@ export interface AuthContext {
 declare module 'fastify' {
   interface FastifyContextConfig {
     action?: RouteAction;
+    /** Reachable while the member must change the password first (me, sign-out, the change itself). */
+    duringPasswordChange?: boolean;
   }
   interface FastifyRequest {
     locale: Locale;

@@ -53,6 +53,11 @@ export function createRequestGate({ db, auth, csrf, audit }: { db: Db; auth: Aut
     const user = await findUserById(db, session.userId);
     request.auth = { session, subject, displayName: user?.displayName ?? subject.username };
 
+    // A temporary or expired password opens only the way to change it.
+    if (session.mustChangePassword && !request.routeOptions.config.duringPasswordChange) {
+      throw new AppError('password_change_required');
+    }
+
     if (action !== 'authenticated' && !hasPermission(subject, action)) {
       await audit.record({
         action: 'access.denied',

@@ -2,6 +2,17 @@ import type { Messages } from './locale.js';
 
 export const enUS: Messages = {
   errors: {
+    step_up_required: 'This action needs you to confirm a second factor again. Complete it and retry.',
+    mfa_code_invalid: 'The code is wrong or has expired.',
+    mfa_challenge_invalid: 'The sign-in check has expired. Enter your username and password again.',
+    mfa_method_unavailable: 'This verification method is not available.',
+    sms_rate_limited: 'Too many text messages. Try again in {seconds} seconds.',
+    sms_send_failed: 'The text message could not be sent. Try again later or use another method.',
+    passkey_failed: 'The passkey check failed. Try again or use another method.',
+    password_rejected: 'The new password does not meet the password policy; see the marked problems.',
+    password_change_required: 'Change your password before you continue.',
+    totp_already_enrolled: 'An authenticator app is already set up; remove it first to replace it.',
+    phone_invalid: 'Invalid phone number: enter an 11-digit mainland China mobile number.',
     validation_failed: 'The input is invalid. Check the marked fields.',
     unauthenticated: 'Please sign in first.',
     forbidden: 'You are not permitted to do this.',
@@ -29,6 +40,10 @@ export const enUS: Messages = {
     internal_error: 'Internal server error. Try again later.',
   },
   text: {
+    'issue.password_reused': 'The new password must differ from your recent passwords.',
+    'issue.mfa_code_invalid': 'The code is wrong or has expired.',
+    'issue.invalid_credentials': 'The current password is wrong.',
+    'notification.new_device': 'Your account signed in from a new device at {at} (address {ip}). If this was not you, change your password and sign out other sessions now.',
     'issue.invalid': 'This value is invalid.',
     'issue.invalid_username': 'A username has 2 to 64 characters: letters, digits, dots, underscores and hyphens, starting with a letter or digit.',
     'issue.too_long': 'Too long (at most {maximum} characters).',

@@ -2,6 +2,17 @@ import type { Messages } from './locale.js';
 
 export const zhCN: Messages = {
   errors: {
+    step_up_required: '此操作需要再次验证身份（二次验证），请完成验证后重试。',
+    mfa_code_invalid: '验证码错误或已过期。',
+    mfa_challenge_invalid: '登录验证已过期，请重新输入用户名和密码。',
+    mfa_method_unavailable: '该验证方式不可用。',
+    sms_rate_limited: '短信发送过于频繁，请 {seconds} 秒后再试。',
+    sms_send_failed: '短信发送失败，请稍后再试或改用其他验证方式。',
+    passkey_failed: '通行密钥验证失败，请重试或改用其他验证方式。',
+    password_rejected: '新密码不符合密码策略，请查看标出的问题。',
+    password_change_required: '请先修改密码后再继续使用系统。',
+    totp_already_enrolled: '已绑定验证器应用，如需更换请先解除绑定。',
+    phone_invalid: '手机号无效，请输入 11 位中国大陆手机号。',
     validation_failed: '输入内容有误，请检查标出的字段。',
     unauthenticated: '请先登录。',
     forbidden: '您没有执行此操作的权限。',
@@ -29,6 +40,10 @@ export const zhCN: Messages = {
     internal_error: '服务器内部错误，请稍后再试。',
   },
   text: {
+    'issue.password_reused': '新密码不能与最近使用过的密码相同。',
+    'issue.mfa_code_invalid': '验证码错误或已过期。',
+    'issue.invalid_credentials': '当前密码不正确。',
+    'notification.new_device': '您的账号于 {at} 从新设备登录（地址 {ip}）。如非本人操作，请立即修改密码并退出其他会话。',
     'issue.invalid': '该项的值无效。',
     'issue.invalid_username': '用户名须为 2 至 64 个字符，只能包含字母、数字、点、下划线和连字符，并以字母或数字开头。',
     'issue.too_long': '内容过长（最多 {maximum} 个字符）。',

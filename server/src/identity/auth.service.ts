@@ -1,13 +1,20 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/index.js';
+import type { MfaSettings } from '../config/config.js';
 import type { Db, DbOrTrx } from '../db/index.js';
 import { AppError } from '../errors/index.js';
-import { isStrongEnough, hashPassword, MIN_PASSWORD_LENGTH, verifyAgainstDummy, verifyPassword } from './password.js';
+import { isRoleKey } from '../access/index.js';
+import { isTrustedDevice, recordDevice } from './devices.js';
+import { type ChallengePurpose, deleteLoginChallenges, findLoginChallenge, insertLoginChallenge } from './login-challenge.repository.js';
+import { type AvailableFactors, type RequiredFactor, type SignInMethod, requiredFactor, signInOptions, stepUpMethods } from './mfa-policy.js';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from './password.js';
+import type { PasswordRules } from './password-rules.js';
+import type { SecondFactors } from './second-factors.js';
 import { hashSecretToken, newSecretToken } from './secret-token.js';
-import { deleteSession, findSession, insertSession, touchSession } from './session.repository.js';
+import { deleteSession, deleteSessionsOfUser, findSession, insertSession, markSecondFactor, touchSession } from './session.repository.js';
 import { SignInThrottle } from './sign-in-throttle.js';
-import { countUsers, findUserById, findUserByUsernameKey, insertUser, recordSuccessfulLogin } from './user.repository.js';
+import { countUsers, findRoleKeys, findUserById, findUserByUsernameKey, insertUser, recordSuccessfulLogin, type UserRecord } from './user.repository.js';
 import { isValidUsername, usernameKey } from './username.js';
 
 export interface RequestOrigin {
@@ -21,76 +28,168 @@ export interface SessionPolicy {
 }
 
 const SETUP_TOKEN_HOURS = 24;
+/** How long a member has between the password and the second factor. */
+const CHALLENGE_MINUTES = 10;
 
 export interface SignedIn {
+  readonly kind: 'signed_in';
   readonly sessionToken: string;
   readonly userId: string;
 }
 
+export interface SecondFactorDue {
+  readonly kind: 'challenge';
+  readonly challengeToken: string;
+  readonly methods: SignInMethod[];
+  readonly enrolmentRequired: boolean;
+  readonly enrolmentMethods: ('totp' | 'passkey')[];
+  readonly phoneMasked: string | null;
+}
+
 export interface ActiveSession {
   readonly idHash: string;
+  readonly publicId: string;
   readonly userId: string;
+  readonly secondFactorAt: string | null;
+  /** The member must change the password before anything else (reset by an administrator, or expired). */
+  readonly mustChangePassword: boolean;
+}
+
+/** What a sign-in step carries besides its proof: where it comes from and the device cookie. */
+export interface SignInContext {
+  readonly origin: RequestOrigin;
+  readonly deviceToken: string;
+  readonly rememberDevice?: boolean;
 }
 
 /**
- * Password sign-in, sessions and the first-run set-up. Second factors plug in between the
- * password check and `#openSession`.
+ * Sign-in from password to session: the password, then a second factor when the member's
+ * roles require one (or a guided enrolment when none is set up), then a fresh session. Every
+ * failed step counts against the same per-username lock.
  */
 export class AuthService {
   readonly #db: Db;
   readonly #audit: AuditLog;
   readonly #policy: SessionPolicy;
+  readonly #mfa: MfaSettings;
+  readonly #factors: SecondFactors;
+  readonly #passwords: PasswordRules;
   readonly #now: () => Date;
   readonly #throttle: SignInThrottle;
   readonly #logger: Logger | undefined;
 
-  constructor({ db, audit, policy, now = () => new Date(), logger }: { db: Db; audit: AuditLog; policy: SessionPolicy; now?: () => Date; logger?: Logger }) {
-    this.#db = db;
-    this.#audit = audit;
-    this.#policy = policy;
-    this.#now = now;
-    this.#throttle = new SignInThrottle(db);
-    this.#logger = logger;
+  constructor(options: { db: Db; audit: AuditLog; policy: SessionPolicy; mfa: MfaSettings; factors: SecondFactors; passwords: PasswordRules; now?: () => Date; logger?: Logger }) {
+    this.#db = options.db;
+    this.#audit = options.audit;
+    this.#policy = options.policy;
+    this.#mfa = options.mfa;
+    this.#factors = options.factors;
+    this.#passwords = options.passwords;
+    this.#now = options.now ?? (() => new Date());
+    this.#throttle = new SignInThrottle(options.db);
+    this.#logger = options.logger;
   }
 
-  async login({ username, password, origin }: { username: string; password: string; origin: RequestOrigin }): Promise<SignedIn> {
+  get factors(): SecondFactors {
+    return this.#factors;
+  }
+
+  async login({ username, password, context }: { username: string; password: string; context: SignInContext }): Promise<SignedIn | SecondFactorDue> {
     const key = usernameKey(username).slice(0, 64);
     const now = this.#now();
-    const failure = async (reason: string, userId: string | null) => {
-      await this.#audit.record({ action: 'auth.login', outcome: 'failure', actor: { id: userId, username: key }, ip: origin.ip, userAgent: origin.userAgent, details: { method: 'password', failure: reason } });
-    };
+    const { origin } = context;
 
     try {
       await this.#throttle.assertNotLockedOrThrow(key, now);
     } catch (error) {
       // The same argon2 work as a real attempt, so a locked name cannot be told apart by timing.
       await verifyAgainstDummy(password);
-      await failure('locked', null);
+      await this.#recordLoginFailure('password', 'locked', null, key, origin);
       throw error;
     }
 
     const user = await findUserByUsernameKey(this.#db, key);
     const valid = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : await verifyAgainstDummy(password);
     if (!user || !valid) {
-      const lockedUntil = await this.#throttle.recordFailure(key, now);
-      await failure(user ? 'bad_password' : 'unknown_user', user?.id ?? null);
-      if (lockedUntil) {
-        this.#logger?.warn({ userId: user?.id ?? null, lockedUntil }, 'sign-in locked after repeated failures');
-      }
+      await this.#countFailure(key, user?.id ?? null, now);
+      await this.#recordLoginFailure('password', user ? 'bad_password' : 'unknown_user', user?.id ?? null, key, origin);
       throw new AppError('invalid_credentials');
     }
     if (user.status !== 'active') {
-      await failure('disabled', user.id);
+      await this.#recordLoginFailure('password', 'disabled', user.id, key, origin);
       throw new AppError('invalid_credentials');
     }
 
-    await this.#throttle.reset(key);
-    return this.#db.transaction().execute(async (trx) => {
-      await recordSuccessfulLogin(trx, user.id, now.toISOString());
-      const token = await this.#openSession(trx, user.id, origin, now);
-      await this.#audit.append(trx, { action: 'auth.login', outcome: 'success', actor: { id: user.id, username: user.username }, ip: origin.ip, userAgent: origin.userAgent, details: { method: 'password' } });
-      return { sessionToken: token, userId: user.id };
-    });
+    const required = await this.#requiredFactorOf(user.id);
+    if (required === 'none') {
+      return this.#finishSignIn({ user, key, method: 'password', secondFactor: false, context, now });
+    }
+
+    const factors = await this.#factors.available(user.id);
+    const { methods, enrolmentRequired } = signInOptions(required, factors);
+    if (!enrolmentRequired && (await isTrustedDevice(this.#db, user.id, context.deviceToken, now.toISOString()))) {
+      return this.#finishSignIn({ user, key, method: 'password+trusted_device', secondFactor: false, context, now });
+    }
+
+    const challengeToken = await this.#openChallenge(user.id, enrolmentRequired ? 'enrol' : 'second_factor', origin, now);
+    await this.#audit.record({ action: 'auth.login', outcome: 'success', actor: { id: user.id, username: user.username }, ip: origin.ip, userAgent: origin.userAgent, details: { method: 'password', step: enrolmentRequired ? 'enrolment_required' : 'second_factor_required' } });
+    return { kind: 'challenge', challengeToken, methods, enrolmentRequired, enrolmentMethods: ['totp', 'passkey'], phoneMasked: factors.phoneMasked };
+  }
+
+  /** Returns the member of a pending sign-in challenge, or throws `mfa_challenge_invalid`. */
+  async challengeUserOrThrow(challengeToken: string | undefined, purpose: ChallengePurpose): Promise<UserRecord> {
+    const challenge = challengeToken ? await findLoginChallenge(this.#db, hashSecretToken(challengeToken), this.#now().toISOString()) : undefined;
+    const user = challenge && challenge.purpose === purpose ? await findUserById(this.#db, challenge.userId) : undefined;
+    if (!user || user.status !== 'active') {
+      throw new AppError('mfa_challenge_invalid');
+    }
+    return user;
+  }
+
+  /**
+   * Completes a pending sign-in with a second factor. `prove` checks the factor for the
+   * challenge's member (a code, a passkey assertion or, for an enrolment, the first code of the
+   * new factor) and returns whether it holds.
+   */
+  async completeChallenge({ challengeToken, purpose, method, prove, context }: { challengeToken: string | undefined; purpose: ChallengePurpose; method: SignInMethod; prove: (user: UserRecord) => Promise<boolean>; context: SignInContext }): Promise<SignedIn> {
+    const user = await this.challengeUserOrThrow(challengeToken, purpose);
+    const key = usernameKey(user.username);
+    const now = this.#now();
+    await this.#throttle.assertNotLockedOrThrow(key, now);
+
+    if (purpose === 'second_factor') {
+      const { methods } = signInOptions(await this.#requiredFactorOf(user.id), await this.#factors.available(user.id));
+      if (!methods.includes(method)) {
+        throw new AppError('mfa_method_unavailable');
+      }
+    }
+
+    if (!(await prove(user))) {
+      await this.#countFailure(key, user.id, now);
+      await this.#recordLoginFailure(method, 'bad_second_factor', user.id, key, context.origin);
+      throw new AppError(method === 'passkey' ? 'passkey_failed' : 'mfa_code_invalid');
+    }
+
+    await deleteLoginChallenges(this.#db, { idHash: hashSecretToken(challengeToken!) });
+    return this.#finishSignIn({ user, key, method: `password+${method}`, secondFactor: true, context, now });
+  }
+
+  /** Signs in with a verified passkey alone: user verification makes it two factors in one. */
+  async signInWithPasskey({ userId, context }: { userId: string; context: SignInContext }): Promise<SignedIn> {
+    const user = await findUserById(this.#db, userId);
+    const now = this.#now();
+    if (!user || user.status !== 'active') {
+      await this.#recordLoginFailure('passkey', 'disabled', userId, null, context.origin);
+      throw new AppError('passkey_failed');
+    }
+    const key = usernameKey(user.username);
+    await this.#throttle.assertNotLockedOrThrow(key, now);
+    return this.#finishSignIn({ user, key, method: 'passkey', secondFactor: true, context, now });
+  }
+
+  /** Records a failed passwordless passkey attempt; the member is unknown until a credential matches. */
+  async recordPasskeyFailure(origin: RequestOrigin, reason: string): Promise<void> {
+    await this.#recordLoginFailure('passkey', reason, null, null, origin);
   }
 
   /** Resolves a session cookie, enforcing idle and absolute timeouts and sliding the idle one. */
@@ -111,7 +210,7 @@ export class AuthService {
       return undefined;
     }
 
-    const user = await findUserById(this.#db, session.userId);
+    const user = await this.#db.selectFrom('users').select(['status', 'must_change_password', 'password_changed_at']).where('id', '=', session.userId).executeTakeFirst();
     if (!user || user.status !== 'active') {
       await deleteSession(this.#db, idHash);
       return undefined;
@@ -123,7 +222,50 @@ export class AuthService {
     if (Date.parse(idleExpiresAt) - Date.parse(session.idleExpiresAt) > 60_000) {
       await touchSession(this.#db, idHash, nowText, idleExpiresAt);
     }
-    return { idHash, userId: session.userId };
+    return {
+      idHash,
+      publicId: session.publicId,
+      userId: session.userId,
+      secondFactorAt: session.secondFactorAt,
+      mustChangePassword: Number(user.must_change_password) === 1 || this.#passwords.isExpired(user.password_changed_at, now),
+    };
+  }
+
+  /**
+   * Throws `step_up_required` (with the methods the member can use) unless a second factor was
+   * confirmed in this session within the configured minutes.
+   */
+  async assertRecentSecondFactorOrThrow(session: ActiveSession): Promise<void> {
+    if (!this.#mfa.stepUpRequired) {
+      return;
+    }
+    const fresh = session.secondFactorAt !== null && this.#now().getTime() - Date.parse(session.secondFactorAt) <= this.#mfa.stepUpMinutes * 60_000;
+    if (!fresh) {
+      const methods = stepUpMethods(await this.#factors.available(session.userId));
+      throw new AppError('step_up_required', { minutes: this.#mfa.stepUpMinutes }, [], { methods });
+    }
+  }
+
+  /** Confirms a second factor inside a session (step-up); failures count against the sign-in lock. */
+  async stepUp({ session, method, prove, origin }: { session: ActiveSession; method: Exclude<SignInMethod, 'recovery'>; prove: (userId: string) => Promise<boolean>; origin: RequestOrigin }): Promise<string> {
+    const user = await findUserById(this.#db, session.userId);
+    if (!user) throw new AppError('unauthenticated');
+    const key = usernameKey(user.username);
+    const now = this.#now();
+    await this.#throttle.assertNotLockedOrThrow(key, now);
+
+    if (!stepUpMethods(await this.#factors.available(user.id)).includes(method) || !(await prove(user.id))) {
+      await this.#countFailure(key, user.id, now);
+      await this.#audit.record({ action: 'auth.step_up', outcome: 'failure', actor: { id: user.id, username: user.username }, ip: origin.ip, userAgent: origin.userAgent, details: { method } });
+      throw new AppError(method === 'passkey' ? 'passkey_failed' : 'mfa_code_invalid');
+    }
+
+    const at = now.toISOString();
+    await this.#db.transaction().execute(async (trx) => {
+      await markSecondFactor(trx, session.idHash, at);
+      await this.#audit.append(trx, { action: 'auth.step_up', outcome: 'success', actor: { id: user.id, username: user.username }, ip: origin.ip, userAgent: origin.userAgent, details: { method } });
+    });
+    return at;
   }
 
   async logout(session: ActiveSession, actor: { id: string; username: string }, origin: RequestOrigin): Promise<void> {
@@ -131,6 +273,11 @@ export class AuthService {
       await deleteSession(trx, session.idHash);
       await this.#audit.append(trx, { action: 'auth.logout', outcome: 'success', actor, ip: origin.ip, userAgent: origin.userAgent });
     });
+  }
+
+  /** Opens a session for a member whose identity was just proven again (after a password change). */
+  async reopenSession(trx: DbOrTrx, userId: string, previous: ActiveSession, origin: RequestOrigin): Promise<string> {
+    return this.#openSession(trx, { userId, origin, now: this.#now(), method: 'password_change', secondFactorAt: previous.secondFactorAt, deviceToken: null });
   }
 
   async isSetupNeeded(): Promise<boolean> {
@@ -160,9 +307,7 @@ export class AuthService {
     if (!isValidUsername(username)) {
       throw new AppError('validation_failed', {}, [{ path: 'username', message: 'invalid_username' }]);
     }
-    if (!isStrongEnough(password)) {
-      throw new AppError('password_too_weak', { min: MIN_PASSWORD_LENGTH });
-    }
+    this.#passwords.assertAcceptableOrThrow(password, { username, displayName });
     const passwordHash = await hashPassword(password);
     const now = this.#now();
 
@@ -184,23 +329,88 @@ export class AuthService {
 
       const id = randomUUID();
       await insertUser(trx, { id, username: username.normalize('NFKC').trim(), usernameKey: usernameKey(username), displayName: displayName.trim(), departmentId: null, passwordHash, roles: ['system_admin'] });
-      const sessionToken = await this.#openSession(trx, id, origin, now);
+      const sessionToken = await this.#openSession(trx, { userId: id, origin, now, method: 'setup_link', secondFactorAt: null, deviceToken: null });
       await this.#audit.append(trx, { action: 'auth.setup', outcome: 'success', actor: { id, username: usernameKey(username) }, targetType: 'user', targetId: id, ip: origin.ip, userAgent: origin.userAgent, details: { roles: ['system_admin'] } });
-      return { sessionToken, userId: id };
+      return { kind: 'signed_in' as const, sessionToken, userId: id };
     });
   }
 
-  async #openSession(trx: DbOrTrx, userId: string, origin: RequestOrigin, now: Date): Promise<string> {
+  async #requiredFactorOf(userId: string): Promise<RequiredFactor> {
+    const roles = (await findRoleKeys(this.#db, userId)).filter(isRoleKey);
+    return requiredFactor(roles, this.#mfa.required);
+  }
+
+  async #finishSignIn({ user, key, method, secondFactor, context, now }: { user: UserRecord; key: string; method: string; secondFactor: boolean; context: SignInContext; now: Date }): Promise<SignedIn> {
+    await this.#throttle.reset(key);
+    const nowText = now.toISOString();
+    const trustUntil = secondFactor && context.rememberDevice && this.#mfa.trustedDeviceDays > 0 ? new Date(now.getTime() + this.#mfa.trustedDeviceDays * 86_400_000).toISOString() : null;
+
+    return this.#db.transaction().execute(async (trx) => {
+      await recordSuccessfulLogin(trx, user.id, nowText);
+      const sessionToken = await this.#openSession(trx, { userId: user.id, origin: context.origin, now, method, secondFactorAt: secondFactor ? nowText : null, deviceToken: context.deviceToken });
+      const newDevice = await recordDevice({ db: trx, audit: this.#audit, userId: user.id, username: user.username, deviceToken: context.deviceToken, ip: context.origin.ip, userAgent: context.origin.userAgent, now: nowText, trustUntil });
+      await this.#audit.append(trx, {
+        action: 'auth.login',
+        outcome: 'success',
+        actor: { id: user.id, username: user.username },
+        ip: context.origin.ip,
+        userAgent: context.origin.userAgent,
+        details: { method, step: 'session_opened', newDevice, trustedDevice: method.endsWith('trusted_device'), rememberDevice: Boolean(trustUntil) },
+      });
+      return { kind: 'signed_in' as const, sessionToken, userId: user.id };
+    });
+  }
+
+  async #openChallenge(userId: string, purpose: ChallengePurpose, origin: RequestOrigin, now: Date): Promise<string> {
     const { token, hash } = newSecretToken();
-    await insertSession(trx, {
+    await deleteLoginChallenges(this.#db, { userId });
+    await insertLoginChallenge(this.#db, {
       idHash: hash,
       userId,
+      purpose,
       createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + CHALLENGE_MINUTES * 60_000).toISOString(),
+      ip: origin.ip ?? null,
+      userAgent: origin.userAgent?.slice(0, 512) ?? null,
+    });
+    return token;
+  }
+
+  /** Counts a failure; a lock that results also ends the account's sessions and pending challenges. */
+  async #countFailure(key: string, userId: string | null, now: Date): Promise<void> {
+    const lockedUntil = await this.#throttle.recordFailure(key, now);
+    if (lockedUntil && userId) {
+      const ended = await deleteSessionsOfUser(this.#db, userId);
+      await deleteLoginChallenges(this.#db, { userId });
+      this.#logger?.warn({ userId, lockedUntil, sessionsEnded: ended }, 'account locked after repeated sign-in failures');
+    } else if (lockedUntil) {
+      this.#logger?.warn({ lockedUntil }, 'unknown username locked after repeated sign-in failures');
+    }
+  }
+
+  async #recordLoginFailure(method: string, failure: string, userId: string | null, key: string | null, origin: RequestOrigin): Promise<void> {
+    await this.#audit.record({ action: 'auth.login', outcome: 'failure', actor: { id: userId, username: key }, ip: origin.ip, userAgent: origin.userAgent, details: { method, failure } });
+  }
+
+  async #openSession(trx: DbOrTrx, { userId, origin, now, method, secondFactorAt, deviceToken }: { userId: string; origin: RequestOrigin; now: Date; method: string; secondFactorAt: string | null; deviceToken: string | null }): Promise<string> {
+    const { token, hash } = newSecretToken();
+    const nowText = now.toISOString();
+    await insertSession(trx, {
+      idHash: hash,
+      publicId: randomBytes(12).toString('base64url'),
+      userId,
+      createdAt: nowText,
+      lastSeenAt: nowText,
       idleExpiresAt: new Date(now.getTime() + this.#policy.idleMinutes * 60_000).toISOString(),
       absoluteExpiresAt: new Date(now.getTime() + this.#policy.absoluteHours * 3_600_000).toISOString(),
+      secondFactorAt,
+      authMethod: method,
+      deviceId: deviceToken ? hashSecretToken(deviceToken).slice(0, 22) : null,
       ip: origin.ip ?? null,
       userAgent: origin.userAgent?.slice(0, 512) ?? null,
     });
     return token;
   }
 }
+
+export type { AvailableFactors };

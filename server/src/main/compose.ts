@@ -13,6 +13,17 @@ import { authRoutes } from '../identity/auth.routes.js';
 import { ImportService } from '../roster/index.js';
 import { importRoutes } from '../roster/import.routes.js';
 import { createLogger } from './logger.js';
+import { createSmsProvider } from './sms-provider.js';
+import { AccountService } from '../identity/account.service.js';
+import { accountRoutes } from '../identity/account.routes.js';
+import { adminRoutes } from '../identity/admin.routes.js';
+import { mfaRoutes } from '../identity/mfa.routes.js';
+import { RecoveryCodes } from '../identity/mfa/recovery-codes.js';
+import { TotpService } from '../identity/mfa/totp.js';
+import { PasskeyService } from '../identity/passkeys/index.js';
+import { createPasswordRules } from '../identity/password-rules.impl.js';
+import { SecondFactors } from '../identity/second-factors.js';
+import { SmsCodeService, type SmsProvider } from '../identity/sms/index.js';
 
 export interface ComposeOptions {
   /** Key material to use instead of the key file; tests pass ephemeral keys. */
@@ -20,6 +31,8 @@ export interface ComposeOptions {
   logger?: Logger;
   /** Folder of the built web app. */
   webRoot?: string;
+  /** SMS provider in place of the configured one; tests pass a fake or an outbox of their own. */
+  smsProvider?: SmsProvider;
 }
 
 export type Application = Awaited<ReturnType<typeof composeApplication>>;
@@ -46,11 +59,19 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
   await audit.initialize();
 
   const csrf = new CsrfTokens(deriveServiceKey(keyring, 'csrf'));
-  const auth = new AuthService({ db, audit, policy: config.session, logger });
+  const passwords = createPasswordRules(config.password);
+  const totp = new TotpService({ db, crypto });
+  const recovery = new RecoveryCodes({ db });
+  const passkeys = new PasskeyService({ db, rpId: config.webauthn.rpId, origins: config.webauthn.origins });
+  const sms = new SmsCodeService({ db, dialect: database.dialect, provider: options.smsProvider ?? createSmsProvider(config, logger), hashKey: deriveServiceKey(keyring, 'sms-codes') });
+  const factors = new SecondFactors({ db, crypto, totp, recovery, sms, passkeys });
+  const auth = new AuthService({ db, audit, policy: config.session, mfa: config.mfa, factors, passwords, logger });
+  const accounts = new AccountService({ db, audit, crypto, auth, passwords });
   const clients = new ClientService({ db, audit, crypto });
   const imports = new ImportService({ db, audit, crypto, logger });
   await imports.recoverInterrupted();
 
+  const secureCookies = config.publicUrl.startsWith('https://');
   const { app, routeTable } = await buildHttpApp({
     logger,
     db,
@@ -60,8 +81,11 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
     trustProxy: config.trustProxy,
     webRoot: config.serveWeb ? options.webRoot : undefined,
     routes: [
-      authRoutes({ db, auth, csrf, secureCookies: config.publicUrl.startsWith('https://'), loginAttemptsPerMinute: config.loginAttemptsPerMinute }),
-      clientRoutes({ clients, searchesPerMinute: config.clientListsPerMinute }),
+      authRoutes({ db, auth, csrf, secureCookies, loginAttemptsPerMinute: config.loginAttemptsPerMinute }),
+      mfaRoutes({ db, auth, totp, recovery, passkeys, secureCookies, attemptsPerMinute: config.loginAttemptsPerMinute }),
+      accountRoutes({ db, audit, auth, accounts, totp, recovery, passkeys, secureCookies, secondFactorRequired: config.mfa.required, passwordMaxAgeDays: config.password.maxAgeDays }),
+      adminRoutes({ accounts }),
+      clientRoutes({ clients, searchesPerMinute: config.clientListsPerMinute, stepUp: (session) => auth.assertRecentSecondFactorOrThrow(session) }),
       importRoutes({ imports }),
       auditRoutes({ db, audit }),
     ],
@@ -75,6 +99,11 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
     crypto,
     audit,
     auth,
+    accounts,
+    totp,
+    recovery,
+    passkeys,
+    sms,
     clients,
     imports,
     app,
