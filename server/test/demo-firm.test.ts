@@ -30,6 +30,18 @@ describe('demo firm', () => {
     expect(file.accounts.every((account) => account.password.length >= 12 && account.department.length > 0)).toBe(true);
   });
 
+  it('sets up an authenticator app for every account, with its secret in accounts.json', async () => {
+    const file = JSON.parse(await readFile(path.join(app.config.dataDir, 'demo', 'accounts.json'), 'utf8')) as { accounts: { username: string; totpSecret: string }[] };
+    const users = await app.db.selectFrom('users').select(['id', 'username']).execute();
+
+    for (const account of file.accounts) {
+      expect(account.totpSecret, account.username).toMatch(/^[A-Z2-7]{32}$/);
+      expect(await app.totp.isEnrolled(users.find((user) => user.username === account.username)!.id), account.username).toBe(true);
+    }
+    const row = JSON.stringify(await app.db.selectFrom('totp_credentials').selectAll().execute());
+    expect(row).not.toContain(file.accounts[0]!.totpSecret);
+  });
+
   it('loads 2,000 valid clients into the department tree', async () => {
     const clients = await app.db.selectFrom('clients').select(['uscc']).execute();
     const departments = await app.db.selectFrom('departments').select('name').execute();

@@ -9,6 +9,7 @@ import { hashPassword, insertUser, usernameKey } from '../identity/index.js';
 import { composeApplication } from '../main/compose.js';
 import { DEMO_ACCOUNTS, DEMO_ASSIGNEES, DEMO_DEPARTMENTS, DEMO_FIRM, DEMO_PASSWORD } from './demo.staff.js';
 import { generateClients, writeRosterWorkbook } from './demo.data.js';
+import { totpCodeAt } from '../identity/mfa/totp.js';
 
 export const DEMO_CLIENT_COUNT = 2000;
 
@@ -83,13 +84,29 @@ export async function runDemo(config: AppConfig, { reset, clientCount = DEMO_CLI
 
     await linkDemoExtras(application, accountIds, generated.length);
 
-    const accounts = DEMO_ACCOUNTS.map((account) => ({ username: account.username, password: DEMO_PASSWORD, displayName: account.displayName, roles: account.roles, department: account.department }));
+    // Every demo account comes with an authenticator app set up, so scripts and load tests can
+    // complete the second factor with the secret from accounts.json.
+    const totpSecrets = new Map<string, string>();
+    for (const account of DEMO_ACCOUNTS) {
+      const userId = accountIds.get(account.username)!;
+      const { secret } = await application.totp.startEnrolment(userId, account.username);
+      if (!(await application.totp.confirmEnrolment(userId, totpCodeAt(secret, new Date())))) {
+        throw new Error(`Demo TOTP enrolment failed for ${account.username}`);
+      }
+      totpSecrets.set(account.username, secret);
+      if (account.phone) {
+        await application.accounts.setPhone({ actor: { id: userId, username: account.username }, phone: account.phone, origin: { ip: undefined, userAgent: 'demo' } });
+      }
+    }
+
+    const accounts = DEMO_ACCOUNTS.map((account) => ({ username: account.username, password: DEMO_PASSWORD, totpSecret: totpSecrets.get(account.username)!, phone: account.phone ?? null, displayName: account.displayName, roles: account.roles, department: account.department }));
     await writeFile(path.join(demoDir, 'accounts.json'), `${JSON.stringify({ note: 'Demo-only accounts. 仅供演示，切勿用于生产。', accounts }, null, 2)}\n`, { mode: 0o600 });
 
     console.log(`演示事务所已就绪 / Demo firm ready: ${job.created} clients (${job.rejected} rejected), ${DEMO_ACCOUNTS.length} accounts.`);
     console.log(`花名册 / roster: ${rosterFile}`);
     console.log(`账号 / accounts: ${path.join(demoDir, 'accounts.json')}`);
     console.log(`演示密码（仅供演示）/ demo password (demo only): ${DEMO_PASSWORD}`);
+    console.log('每个账号都已绑定验证器应用，密钥见 accounts.json 的 totpSecret（可导入手机验证器）。\nEvery account has an authenticator app set up; its secret is totpSecret in accounts.json (importable into a phone app).');
     for (const account of DEMO_ACCOUNTS) {
       console.log(`  ${account.username.padEnd(12)} ${account.roles.join(',').padEnd(20)} ${account.department}`);
     }

@@ -16,6 +16,8 @@ export interface DemoAccount {
   roles: RoleKey[];
   /** Department name, or the firm for firm-wide roles. */
   department: string;
+  /** Mobile number for SMS codes (demo numbers in the 170 virtual-operator range). */
+  phone?: string;
 }
 
 export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
@@ -25,15 +27,15 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { username: 'partner', displayName: '赵合伙', roles: ['partner'], department: DEMO_FIRM },
   { username: 'manager1', displayName: '李经理', roles: ['department_manager'], department: '记账一部' },
   { username: 'manager2', displayName: '吴经理', roles: ['department_manager'], department: '记账二部' },
-  { username: 'bookkeeper1', displayName: '王会计', roles: ['bookkeeper'], department: '记账一部' },
+  { username: 'bookkeeper1', displayName: '王会计', roles: ['bookkeeper'], department: '记账一部', phone: '17000000003' },
   { username: 'bookkeeper2', displayName: '张会计', roles: ['bookkeeper'], department: '记账一部' },
   { username: 'bookkeeper3', displayName: '刘会计', roles: ['bookkeeper'], department: '记账二部' },
   { username: 'bookkeeper4', displayName: '陈会计', roles: ['bookkeeper'], department: '记账二部' },
   { username: 'taxclerk', displayName: '黄税务', roles: ['bookkeeper'], department: '税务部' },
   { username: 'assistant1', displayName: '杨助理', roles: ['assistant'], department: '记账一部' },
   { username: 'assistant2', displayName: '朱助理', roles: ['assistant'], department: '记账二部' },
-  { username: 'service1', displayName: '林客服', roles: ['customer_service'], department: '客服部' },
-  { username: 'registrar1', displayName: '何工商', roles: ['registration_agent'], department: '工商部' },
+  { username: 'service1', displayName: '林客服', roles: ['customer_service'], department: '客服部', phone: '17000000001' },
+  { username: 'registrar1', displayName: '何工商', roles: ['registration_agent'], department: '工商部', phone: '17000000002' },
   { username: 'contact1', displayName: '客户联系人演示', roles: ['client_contact'], department: DEMO_FIRM },
 ];
 
