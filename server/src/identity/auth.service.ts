@@ -355,7 +355,7 @@ export class AuthService {
         actor: { id: user.id, username: user.username },
         ip: context.origin.ip,
         userAgent: context.origin.userAgent,
-        details: { method, step: 'session_opened', newDevice, trustedDevice: method.endsWith('trusted_device'), rememberDevice: Boolean(trustUntil) },
+        details: { method, step: 'session_opened', device: hashSecretToken(context.deviceToken).slice(0, 12), newDevice, trustedDevice: method.endsWith('trusted_device'), rememberDevice: Boolean(trustUntil) },
       });
       return { kind: 'signed_in' as const, sessionToken, userId: user.id };
     });

@@ -14,12 +14,15 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly issues: readonly ApiIssue[];
+  /** The second factors the caller may use, sent with `step_up_required`; empty for other codes. */
+  readonly methods: readonly string[];
 
-  constructor({ status, code, message, issues = [] }: { status: number; code: string; message: string; issues?: readonly ApiIssue[] }) {
+  constructor({ status, code, message, issues = [], methods = [] }: { status: number; code: string; message: string; issues?: readonly ApiIssue[]; methods?: readonly string[] }) {
     super(message);
     this.status = status;
     this.code = code;
     this.issues = issues;
+    this.methods = methods;
   }
 }
 
@@ -28,7 +31,8 @@ export function isApiError(error: unknown): error is ApiError {
 }
 
 // A 401 with one of these codes rejects the request itself and does not mean the session is lost.
-const NOT_SESSION_LOSS = new Set(['invalid_credentials', 'step_up_required', 'mfa_required']);
+// A wrong step-up code or a failed passkey returns 401 inside a valid session.
+const NOT_SESSION_LOSS = new Set(['invalid_credentials', 'step_up_required', 'mfa_required', 'mfa_code_invalid', 'mfa_challenge_invalid', 'passkey_failed']);
 
 /** Whether the error means the caller's session is gone and they must sign in again. */
 export function isSessionLoss(error: ApiError): boolean {
@@ -52,13 +56,14 @@ export async function toApiError(response: Response): Promise<ApiError> {
   }
 
   if (typeof body === 'object' && body !== null) {
-    const { code, message, issues } = body as Record<string, unknown>;
+    const { code, message, issues, methods } = body as Record<string, unknown>;
     if (typeof code === 'string') {
       return new ApiError({
         status: response.status,
         code,
         message: typeof message === 'string' ? message : '',
         issues: Array.isArray(issues) ? issues.filter(isIssue) : [],
+        methods: Array.isArray(methods) ? methods.filter((method): method is string => typeof method === 'string') : [],
       });
     }
   }

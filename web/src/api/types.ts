@@ -7,6 +7,8 @@ export interface Me {
   roles: string[];
   departmentName: string | null;
   permissions: string[];
+  /** While true the server accepts only a password change, `GET /api/auth/me` and sign-out. */
+  mustChangePassword: boolean;
 }
 
 export type FieldCategory = 'basic' | 'financial' | 'sensitive';

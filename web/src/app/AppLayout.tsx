@@ -1,13 +1,17 @@
-import { App as AntdApp, Button, Flex, Layout, Menu, Tag, Tooltip, Typography } from 'antd';
-import { Suspense, useState } from 'react';
+import { App as AntdApp, Button, Dropdown, Flex, Layout, Menu, Tag, Tooltip, Typography, type MenuProps } from 'antd';
+import { lazy, Suspense, useState } from 'react';
 import { Link, Outlet, useLocation } from 'react-router';
 
+import { StepUpProvider } from '../features/auth/step-up.js';
 import { useI18n, useT } from '../i18n/index.js';
 import { useAuth, useMe } from './auth-context.js';
 import { describeError } from './describe-error.js';
 import { PageSpinner } from './guards.js';
 import { LanguageSwitch } from './LanguageSwitch.js';
-import { menuFor } from './navigation.js';
+import { ACCOUNT_SECURITY_PATH, menuFor } from './navigation.js';
+
+// The bell polls the server and brings its own list, so it loads after the frame has rendered.
+const NotificationBell = lazy(() => import('../features/account/NotificationBell.js').then((module) => ({ default: module.NotificationBell })));
 
 function RoleTags({ roles }: { roles: string[] }) {
   const { findMessage } = useI18n();
@@ -45,7 +49,34 @@ function SignOutButton() {
   );
 }
 
-/** Renders the frame of every signed-in page: top menu by permission, member, language, sign-out. */
+/** Renders the member's name in the header as a button that opens a menu of the account pages. */
+function UserMenu() {
+  const me = useMe();
+  const t = useT();
+
+  const items: MenuProps['items'] = [
+    {
+      key: 'security',
+      label: (
+        <Link to={ACCOUNT_SECURITY_PATH} data-testid="menu-security">
+          {t('menu.security')}
+        </Link>
+      ),
+    },
+  ];
+
+  return (
+    <Dropdown menu={{ items }} trigger={['click']} placement="bottomRight">
+      <Tooltip title={me.departmentName ?? t('app.noDepartment')} placement="left">
+        <Button type="text" data-testid="current-user" aria-label={t('menu.userMenu', { name: me.displayName })}>
+          {me.displayName}
+        </Button>
+      </Tooltip>
+    </Dropdown>
+  );
+}
+
+/** Renders the frame of every signed-in page: top menu by permission, notifications, member menu, language, sign-out. */
 export function AppLayout() {
   const me = useMe();
   const t = useT();
@@ -65,18 +96,21 @@ export function AppLayout() {
         </Link>
         <Menu mode="horizontal" aria-label={t('menu.label')} selectedKeys={selected} items={items} style={{ flex: 1, minWidth: 0, borderBottom: 'none' }} />
         <Flex align="center" gap={8}>
-          <Tooltip title={me.departmentName ?? t('app.noDepartment')}>
-            <Typography.Text data-testid="current-user">{me.displayName}</Typography.Text>
-          </Tooltip>
+          <Suspense fallback={null}>
+            <NotificationBell />
+          </Suspense>
+          <UserMenu />
           <RoleTags roles={me.roles} />
           <LanguageSwitch />
           <SignOutButton />
         </Flex>
       </Layout.Header>
       <Layout.Content style={{ padding: 24 }}>
-        <Suspense fallback={<PageSpinner />}>
-          <Outlet />
-        </Suspense>
+        <StepUpProvider>
+          <Suspense fallback={<PageSpinner />}>
+            <Outlet />
+          </Suspense>
+        </StepUpProvider>
       </Layout.Content>
     </Layout>
   );

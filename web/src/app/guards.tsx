@@ -1,10 +1,12 @@
 import { Button, Result, Spin } from 'antd';
-import type { ReactNode } from 'react';
-import { Navigate, useLocation } from 'react-router';
+import { lazy, Suspense, type ReactNode } from 'react';
+import { Link, Navigate, useLocation } from 'react-router';
 
 import { useT } from '../i18n/index.js';
 import { useAuth, useMe } from './auth-context.js';
-import { findHomePath, hasPermission } from './navigation.js';
+import { ACCOUNT_SECURITY_PATH, findHomePath, hasPermission } from './navigation.js';
+
+const ForcedPasswordChangePage = lazy(() => import('../features/account/ForcedPasswordChangePage.js').then((module) => ({ default: module.ForcedPasswordChangePage })));
 
 /** Location state of the sign-in page: the path to return to after signing in. */
 export interface SignInRedirect {
@@ -20,7 +22,10 @@ export function PageSpinner() {
   );
 }
 
-/** Renders its children for a signed-in member and sends everyone else to the sign-in page. */
+/**
+ * Renders its children for a signed-in member and sends everyone else to the sign-in page. A
+ * member who must change the password gets only the change form, on whatever route they opened.
+ */
 export function RequireAuth({ children }: { children: ReactNode }) {
   const { state, reload } = useAuth();
   const location = useLocation();
@@ -49,6 +54,15 @@ export function RequireAuth({ children }: { children: ReactNode }) {
     return <Navigate to="/login" replace state={redirect} />;
   }
 
+  // The route stays in the address bar, so the member lands there once the password is changed.
+  if (state.me.mustChangePassword === true) {
+    return (
+      <Suspense fallback={<PageSpinner />}>
+        <ForcedPasswordChangePage />
+      </Suspense>
+    );
+  }
+
   return children;
 }
 
@@ -69,7 +83,7 @@ export function HomeRedirect() {
   const t = useT();
 
   const home = findHomePath(me);
-  if (home === undefined) return <Result status="info" title={t('home.noFeatures')} subTitle={t('home.noFeaturesHint')} />;
+  if (home === undefined) return <Result status="info" title={t('home.noFeatures')} subTitle={t('home.noFeaturesHint')} extra={<Link to={ACCOUNT_SECURITY_PATH}>{t('menu.security')}</Link>} />;
   return <Navigate to={home} replace />;
 }
 

@@ -12,7 +12,12 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/clients', permission: 'client:list', label: 'menu.clients' },
   { path: '/imports', permission: 'client:import', label: 'menu.imports' },
   { path: '/audit', permission: 'audit:read', label: 'menu.audit' },
+  { path: '/admin/users', permission: 'user:manage', label: 'menu.adminUsers' },
+  { path: '/admin/sessions', permission: 'session:manage', label: 'menu.adminSessions' },
 ];
+
+/** The member's own security page, open to everyone signed in and linked from the user menu. */
+export const ACCOUNT_SECURITY_PATH = '/account/security';
 
 export function hasPermission(me: Me, permission: string): boolean {
   return me.permissions.includes(permission);

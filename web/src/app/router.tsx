@@ -11,6 +11,9 @@ const ClientListPage = lazy(() => import('../features/clients/ClientListPage.js'
 const ClientDetailPage = lazy(() => import('../features/clients/ClientDetailPage.js').then((module) => ({ default: module.ClientDetailPage })));
 const ImportPage = lazy(() => import('../features/imports/ImportPage.js').then((module) => ({ default: module.ImportPage })));
 const AuditPage = lazy(() => import('../features/audit/AuditPage.js').then((module) => ({ default: module.AuditPage })));
+const AccountSecurityPage = lazy(() => import('../features/account/AccountSecurityPage.js').then((module) => ({ default: module.AccountSecurityPage })));
+const OnlineSessionsPage = lazy(() => import('../features/admin/OnlineSessionsPage.js').then((module) => ({ default: module.OnlineSessionsPage })));
+const UsersPage = lazy(() => import('../features/admin/UsersPage.js').then((module) => ({ default: module.UsersPage })));
 
 export const router = createBrowserRouter([
   {
@@ -52,6 +55,24 @@ export const router = createBrowserRouter([
         element: (
           <RequirePermission permission="audit:read">
             <AuditPage />
+          </RequirePermission>
+        ),
+      },
+      // Every member manages their own second factors, password and sessions.
+      { path: 'account/security', element: <AccountSecurityPage /> },
+      {
+        path: 'admin/sessions',
+        element: (
+          <RequirePermission permission="session:manage">
+            <OnlineSessionsPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'admin/users',
+        element: (
+          <RequirePermission permission="user:manage">
+            <UsersPage />
           </RequirePermission>
         ),
       },

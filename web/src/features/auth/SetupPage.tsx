@@ -9,9 +9,10 @@ import { describeError } from '../../app/describe-error.js';
 import { showServerErrorAtFields } from '../../app/form-issues.js';
 import { PageSpinner } from '../../app/guards.js';
 import { useDocumentTitle } from '../../app/use-document-title.js';
-import { useT, type MessageKey } from '../../i18n/index.js';
+import { useT } from '../../i18n/index.js';
 import { completeSetup, fetchSetupStatus } from './auth.api.js';
-import { findPasswordProblem, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, type PasswordProblem } from './password-policy.js';
+import { MIN_PASSWORD_LENGTH } from './password-policy.js';
+import { newPasswordRule, sameAsRule } from './password-rules.js';
 import { clearUrlFragment, readSetupTokenFromHash } from './setup-token.js';
 
 interface SetupValues {
@@ -24,12 +25,6 @@ interface SetupValues {
 
 // Error codes whose message concerns one field, shown under that field in place of the banner.
 const FIELD_OF_CODE = { password_too_weak: 'password', username_taken: 'username' } as const;
-
-const PASSWORD_PROBLEM_KEYS = {
-  tooShort: 'setup.password.tooShort',
-  tooLong: 'setup.password.tooLong',
-  tooFewClasses: 'setup.password.tooFewClasses',
-} as const satisfies Record<PasswordProblem, MessageKey>;
 
 export function SetupPage() {
   const t = useT();
@@ -93,16 +88,7 @@ export function SetupPage() {
           name="password"
           label={t('auth.password')}
           extra={t('setup.password.hint', { min: MIN_PASSWORD_LENGTH })}
-          rules={[
-            { required: true, message: t('auth.password.required') },
-            {
-              validator: (_rule, value: unknown) => {
-                const problem = typeof value === 'string' && value !== '' ? findPasswordProblem(value) : undefined;
-                if (problem === undefined) return Promise.resolve();
-                return Promise.reject(new Error(t(PASSWORD_PROBLEM_KEYS[problem], { min: MIN_PASSWORD_LENGTH, max: MAX_PASSWORD_LENGTH })));
-              },
-            },
-          ]}
+          rules={[{ required: true, message: t('auth.password.required') }, newPasswordRule(t)]}
         >
           <Input.Password data-testid="setup-password" autoComplete="new-password" />
         </Form.Item>
@@ -110,13 +96,7 @@ export function SetupPage() {
           name="confirmPassword"
           label={t('setup.confirmPassword')}
           dependencies={['password']}
-          rules={[
-            { required: true, message: t('setup.confirmPassword.required') },
-            ({ getFieldValue }) => ({
-              validator: (_rule, value: unknown) =>
-                value === undefined || value === '' || value === getFieldValue('password') ? Promise.resolve() : Promise.reject(new Error(t('setup.confirmPassword.mismatch'))),
-            }),
-          ]}
+          rules={[{ required: true, message: t('setup.confirmPassword.required') }, sameAsRule('password', t('setup.confirmPassword.mismatch'))]}
         >
           <Input.Password data-testid="setup-confirm-password" autoComplete="new-password" />
         </Form.Item>

@@ -1,7 +1,9 @@
 import { isApiError, request, type Me } from '../../api/index.js';
+import type { SignInChallenge } from './mfa.api.js';
 
-export type LoginResult = { user: Me } | { mfaRequired: true; methods: string[] };
+export type LoginResult = { user: Me } | SignInChallenge;
 
+/** Checks the password. A member with a second factor gets a challenge instead of a session. */
 export function login(credentials: { username: string; password: string }): Promise<LoginResult> {
   return request('POST', '/api/auth/login', { json: credentials, reportSessionLoss: false });
 }

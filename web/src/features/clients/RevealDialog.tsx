@@ -2,9 +2,9 @@ import { useMutation } from '@tanstack/react-query';
 import { Alert, Button, Form, Input, Modal, Select, Typography } from 'antd';
 import { useState } from 'react';
 
-import { isApiError } from '../../api/index.js';
 import { showServerErrorAtFields } from '../../app/form-issues.js';
 import { useT, type MessageKey } from '../../i18n/index.js';
+import { isStepUpRequired, useStepUp } from '../auth/step-up.js';
 import { revealField } from './clients.api.js';
 
 export interface RevealTarget {
@@ -37,9 +37,11 @@ export function RevealDialog({ clientId, target, onClose, onRevealed }: RevealDi
   const t = useT();
   const [form] = Form.useForm<RevealValues>();
   const [errorText, setErrorText] = useState<string | null>(null);
+  const runWithStepUp = useStepUp();
 
+  // After a step-up the same reason is sent again, so the member does not type it twice.
   const mutation = useMutation({
-    mutationFn: (reason: string) => revealField(clientId, { field: target.path, reason }),
+    mutationFn: (reason: string) => runWithStepUp(() => revealField(clientId, { field: target.path, reason })),
     onMutate: () => setErrorText(null),
     onSuccess: ({ value }) => {
       onRevealed(target.path, value);
@@ -94,11 +96,8 @@ export function RevealDialog({ clientId, target, onClose, onRevealed }: RevealDi
           <Input.TextArea data-testid="reveal-reason" rows={3} maxLength={200} showCount autoFocus />
         </Form.Item>
       </Form>
-      {errorText !== null && <Alert type={isStepUp(mutation.error) ? 'warning' : 'error'} showIcon title={errorText} data-testid="reveal-error" />}
+      {/* A step-up cancelled in its prompt leaves `step_up_required` here, which is a warning, not a failure. */}
+      {errorText !== null && <Alert type={isStepUpRequired(mutation.error) ? 'warning' : 'error'} showIcon title={errorText} data-testid="reveal-error" />}
     </Modal>
   );
-}
-
-function isStepUp(error: unknown): boolean {
-  return isApiError(error) && error.code === 'step_up_required';
 }

@@ -1,3 +1,6 @@
+import { accountEnUS } from './account.en-US.js';
+import { adminEnUS } from './admin.en-US.js';
+import { signInEnUS } from './sign-in.en-US.js';
 import type { Messages } from './zh-CN.js';
 
 /** English interface text, with the same keys as zh-CN.ts. */
@@ -8,6 +11,10 @@ export const enUS: Messages = {
   'app.noDepartment': 'No department',
 
   'common.cancel': 'Cancel',
+  'common.actions': 'Actions',
+  'common.copy': 'Copy',
+  'common.copied': 'Copied',
+  'common.refresh': 'Refresh',
   'common.empty': '—',
   'common.listSeparator': ', ',
   'common.loading': 'Loading',
@@ -20,6 +27,10 @@ export const enUS: Messages = {
   'menu.clients': 'Clients',
   'menu.imports': 'Import',
   'menu.audit': 'Audit log',
+  'menu.adminUsers': 'Users',
+  'menu.adminSessions': 'Online users',
+  'menu.security': 'Account security',
+  'menu.userMenu': 'Account menu of {name}',
 
   'home.noFeatures': 'Your account has no features available',
   'home.noFeaturesHint': 'To work with clients, imports or the audit log, ask a security administrator to assign you a role.',
@@ -229,6 +240,18 @@ export const enUS: Messages = {
   'audit.action.auth.logout': 'Sign-out',
   'audit.action.auth.setup': 'Initial set-up',
   'audit.action.auth.session_expired': 'Session expired',
+  'audit.action.auth.second_factor': 'Second factor',
+  'audit.action.auth.step_up': 'Identity confirmed again',
+  'audit.action.auth.factor_enrolled': 'Second factor added',
+  'audit.action.auth.factor_removed': 'Second factor removed',
+  'audit.action.auth.recovery_codes_generated': 'Recovery codes created',
+  'audit.action.auth.password_changed': 'Password changed',
+  'audit.action.auth.session_revoked': 'Session signed out',
+  'audit.action.auth.new_device': 'Sign-in from a new device',
+  'audit.action.account.phone_changed': 'Mobile number changed',
+  'audit.action.admin.user_disabled': 'Account disabled',
+  'audit.action.admin.user_enabled': 'Account enabled',
+  'audit.action.admin.password_reset': 'Password reset',
   'audit.action.client.list': 'Client list viewed',
   'audit.action.client.view': 'Client viewed',
   'audit.action.client.reveal': 'Sensitive value revealed',
@@ -236,4 +259,8 @@ export const enUS: Messages = {
   'audit.action.access.denied': 'Access denied',
   'audit.action.audit.search': 'Audit log searched',
   'audit.action.import.report_download': 'Import error report downloaded',
+
+  ...signInEnUS,
+  ...accountEnUS,
+  ...adminEnUS,
 };

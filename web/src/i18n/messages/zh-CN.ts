@@ -1,3 +1,7 @@
+import { accountZhCN } from './account.zh-CN.js';
+import { adminZhCN } from './admin.zh-CN.js';
+import { signInZhCN } from './sign-in.zh-CN.js';
+
 /**
  * Chinese interface text, the default language. Keys are flat and dotted, and `{name}` marks a
  * placeholder. Every key here must exist in en-US.ts, which the `Messages` type enforces.
@@ -9,6 +13,10 @@ export const zhCN = {
   'app.noDepartment': '未分配部门',
 
   'common.cancel': '取消',
+  'common.actions': '操作',
+  'common.copy': '复制',
+  'common.copied': '已复制',
+  'common.refresh': '刷新',
   'common.empty': '—',
   'common.listSeparator': '、',
   'common.loading': '正在加载',
@@ -21,6 +29,10 @@ export const zhCN = {
   'menu.clients': '客户',
   'menu.imports': '导入',
   'menu.audit': '审计日志',
+  'menu.adminUsers': '用户管理',
+  'menu.adminSessions': '在线用户',
+  'menu.security': '账号安全',
+  'menu.userMenu': '{name} 的账号菜单',
 
   'home.noFeatures': '您的账号暂无可用的功能',
   'home.noFeaturesHint': '如需使用客户、导入或审计功能，请联系安全管理员分配角色。',
@@ -230,6 +242,18 @@ export const zhCN = {
   'audit.action.auth.logout': '退出登录',
   'audit.action.auth.setup': '初始设置',
   'audit.action.auth.session_expired': '会话过期',
+  'audit.action.auth.second_factor': '二次验证',
+  'audit.action.auth.step_up': '再次验证身份',
+  'audit.action.auth.factor_enrolled': '添加验证方式',
+  'audit.action.auth.factor_removed': '移除验证方式',
+  'audit.action.auth.recovery_codes_generated': '生成恢复码',
+  'audit.action.auth.password_changed': '修改密码',
+  'audit.action.auth.session_revoked': '退出会话',
+  'audit.action.auth.new_device': '新设备登录',
+  'audit.action.account.phone_changed': '更换手机号',
+  'audit.action.admin.user_disabled': '停用账号',
+  'audit.action.admin.user_enabled': '启用账号',
+  'audit.action.admin.password_reset': '重置密码',
   'audit.action.client.list': '查看客户列表',
   'audit.action.client.view': '查看客户详情',
   'audit.action.client.reveal': '查看敏感信息原文',
@@ -237,6 +261,10 @@ export const zhCN = {
   'audit.action.access.denied': '访问被拒绝',
   'audit.action.audit.search': '查询审计日志',
   'audit.action.import.report_download': '下载导入错误报告',
+
+  ...signInZhCN,
+  ...accountZhCN,
+  ...adminZhCN,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;
