@@ -44,7 +44,7 @@ function actorOf(request: FastifyRequest) {
   return { id: subject.userId, username: subject.username };
 }
 
-/** The member's own security settings: factors, password, phone, sessions, sign-in history. */
+/** Registers the member's own security routes: factors, password, phone, sessions, sign-in history. */
 export function accountRoutes(options: AccountRouteOptions) {
   const { db, auth, accounts, totp, recovery, passkeys } = options;
   const cookies: CookieSettings = { secure: options.secureCookies };

@@ -164,7 +164,7 @@ export class AccountService {
   }
 }
 
-/** 16 characters from an unambiguous alphabet, with upper, lower and digit guaranteed. */
+/** Generates 16 characters from an unambiguous alphabet, with upper, lower and digit guaranteed. */
 function temporaryPassword(): string {
   const pick = (alphabet: string) => alphabet[randomInt(alphabet.length)]!;
   const characters = [pick('ABCDEFGHJKMNPQRSTUVWXYZ'), pick('abcdefghjkmnpqrstuvwxyz'), pick('23456789')];

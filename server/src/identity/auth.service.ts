@@ -55,7 +55,7 @@ export interface ActiveSession {
   readonly mustChangePassword: boolean;
 }
 
-/** What a sign-in step carries besides its proof: where it comes from and the device cookie. */
+/** The request facts a sign-in step carries besides its proof: origin, device cookie, remember choice. */
 export interface SignInContext {
   readonly origin: RequestOrigin;
   readonly deviceToken: string;
@@ -102,7 +102,7 @@ export class AuthService {
     try {
       await this.#throttle.assertNotLockedOrThrow(key, now);
     } catch (error) {
-      // The same argon2 work as a real attempt, so a locked name cannot be told apart by timing.
+      // The same argon2 work as a real attempt, so timing does not reveal that a name is locked.
       await verifyAgainstDummy(password);
       await this.#recordLoginFailure('password', 'locked', null, key, origin);
       throw error;
