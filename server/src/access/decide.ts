@@ -1,5 +1,6 @@
 import type { FieldCategory } from '../clients/field-catalog.js';
 import { type Permission, ROLES, type RoleDefinition, type Visibility } from './roles.js';
+import { grantCoversClient, isGrantInWindow } from './grant.js';
 import type { SubjectSnapshot } from './subject.js';
 
 /** A client as the policy sees it: its id and the department it belongs to. */
@@ -59,13 +60,14 @@ const DENY_OUT_OF_SCOPE: Decision = Object.freeze({ allow: false, reasons: Objec
  * lends reach to another role's visibility; the result is the union of what the roles allow.
  * Pure and synchronous: every input is in the snapshot.
  */
-export function decide(subject: SubjectSnapshot, action: Permission, resource: Resource): Decision {
+export function decide(subject: SubjectSnapshot, action: Permission, resource: Resource, now: number = Date.now()): Decision {
   const holders = subject.roles.map((key) => ROLES[key]).filter((role) => role.permissions.includes(action));
-  if (holders.length === 0) {
-    return DENY_NO_PERMISSION;
-  }
   if (resource.type === 'system') {
-    return { allow: true, reasons: holders.map((role) => `role:${role.key}`), obligations: {} };
+    return holders.length === 0 ? DENY_NO_PERMISSION : { allow: true, reasons: holders.map((role) => `role:${role.key}`), obligations: {} };
+  }
+  const grants = subject.grants.filter((grant) => grant.actions.has(action) && isGrantInWindow(grant, now) && grantCoversClient(grant, resource));
+  if (holders.length === 0 && grants.length === 0) {
+    return DENY_NO_PERMISSION;
   }
 
   let visibility: Record<FieldCategory, Visibility> = { basic: 'none', financial: 'none', sensitive: 'none' };
@@ -80,6 +82,13 @@ export function decide(subject: SubjectSnapshot, action: Permission, resource: R
       financial: wider(visibility.financial, role.visibility.financial),
       sensitive: wider(visibility.sensitive, role.visibility.sensitive),
     };
+  }
+  // A grant shows its categories in plain for its client or department, and only within its window.
+  for (const grant of grants) {
+    reasons.push(`grant:${grant.id}`);
+    for (const category of grant.categories) {
+      visibility = { ...visibility, [category]: 'plain' };
+    }
   }
   if (reasons.length === 0) {
     return DENY_OUT_OF_SCOPE;

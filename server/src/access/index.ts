@@ -3,3 +3,4 @@ export { ADMINISTRATOR_ROLES, PERMISSIONS, ROLES, ROLE_KEYS, isRoleKey, type Dat
 export { clientScopeCondition } from './scope.sql.js';
 export { loadSubjectSnapshot } from './subject.repository.js';
 export type { SubjectSnapshot } from './subject.js';
+export { GRANTABLE_ACTIONS, grantCoversClient, isGrantInWindow, type ActiveGrant, type GrantableAction } from './grant.js';

@@ -2,6 +2,7 @@ import { type ExpressionBuilder, type Expression, type SqlBool, sql } from 'kyse
 import type { DatabaseSchema } from '../db/index.js';
 import { ROLES } from './roles.js';
 import type { SubjectSnapshot } from './subject.js';
+import { type ActiveGrant, isGrantInWindow } from './grant.js';
 import type { Permission, RoleDefinition } from './roles.js';
 
 /**
@@ -14,6 +15,7 @@ export function clientScopeCondition(
   subject: SubjectSnapshot,
   permission: Permission,
   roleFilter: (role: RoleDefinition) => boolean = () => true,
+  grantFilter?: (grant: ActiveGrant) => boolean,
 ): Expression<SqlBool> {
   const scopes = new Set(
     subject.roles
@@ -26,6 +28,13 @@ export function clientScopeCondition(
   }
 
   const conditions: Expression<SqlBool>[] = [];
+  // Grants in their window, from the per-request snapshot; the list is short-lived by design.
+  const now = Date.now();
+  const grants = subject.grants.filter((grant) => grant.actions.has(permission) && isGrantInWindow(grant, now) && (!grantFilter || grantFilter(grant)));
+  const grantedClients = grants.map((grant) => grant.clientId).filter((id): id is string => id !== null);
+  const grantedDepartments = grants.map((grant) => grant.departmentId).filter((id): id is string => id !== null);
+  if (grantedClients.length > 0) conditions.push(eb('clients.id', 'in', grantedClients));
+  if (grantedDepartments.length > 0) conditions.push(eb('clients.department_id', 'in', grantedDepartments));
   if (scopes.has('department_tree') && subject.departmentTreeIds.size > 0) {
     conditions.push(eb('clients.department_id', 'in', [...subject.departmentTreeIds]));
   }

@@ -1,6 +1,22 @@
 import type { DbOrTrx } from '../db/index.js';
 import { isRoleKey } from './roles.js';
+import type { FieldCategory } from '../clients/field-catalog.js';
+import type { ActiveGrant } from './grant.js';
+import type { Permission } from './roles.js';
 import type { SubjectSnapshot } from './subject.js';
+
+function toActiveGrant(row: { id: string; client_id: string | null; department_id: string | null; categories: string; actions: string; starts_at: string; ends_at: string; kind: 'temporary' | 'break_glass' }): ActiveGrant {
+  return Object.freeze({
+    id: row.id,
+    clientId: row.client_id,
+    departmentId: row.department_id,
+    categories: new Set(JSON.parse(row.categories) as FieldCategory[]),
+    actions: new Set(JSON.parse(row.actions) as Permission[]),
+    startsAt: Date.parse(row.starts_at),
+    endsAt: Date.parse(row.ends_at),
+    kind: row.kind,
+  });
+}
 
 /**
  * Compiles a subject's snapshot from the database. It runs on every request, so a change of
@@ -16,10 +32,18 @@ export async function loadSubjectSnapshot(db: DbOrTrx, userId: string): Promise<
     return undefined;
   }
 
-  const [roleRows, assignmentRows, departments] = await Promise.all([
+  const now = new Date().toISOString();
+  const [roleRows, assignmentRows, departments, grantRows] = await Promise.all([
     db.selectFrom('user_roles').select('role_key').where('user_id', '=', userId).execute(),
     db.selectFrom('client_assignments').select('client_id').where('user_id', '=', userId).execute(),
     user.department_id ? db.selectFrom('departments').select(['id', 'parent_id']).execute() : Promise.resolve([]),
+    db
+      .selectFrom('access_grants')
+      .select(['id', 'client_id', 'department_id', 'categories', 'actions', 'starts_at', 'ends_at', 'kind'])
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('ends_at', '>', now)
+      .execute(),
   ]);
 
   return Object.freeze({
@@ -30,6 +54,7 @@ export async function loadSubjectSnapshot(db: DbOrTrx, userId: string): Promise<
     departmentTreeIds: departmentSubtree(departments, user.department_id),
     assignedClientIds: new Set(assignmentRows.map((row) => row.client_id)),
     ownClientId: user.client_id,
+    grants: Object.freeze(grantRows.map(toActiveGrant)),
   });
 }
 

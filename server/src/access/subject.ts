@@ -1,3 +1,4 @@
+import type { ActiveGrant } from './grant.js';
 import type { RoleKey } from './roles.js';
 
 /**
@@ -14,4 +15,6 @@ export interface SubjectSnapshot {
   readonly assignedClientIds: ReadonlySet<string>;
   /** The company of a client-contact (portal) account. */
   readonly ownClientId: string | null;
+  /** Grants not revoked and not yet ended when the snapshot was compiled; `decide()` checks each window. */
+  readonly grants: readonly ActiveGrant[];
 }

@@ -42,7 +42,8 @@ export async function listClientsInScope(db: DbOrTrx, subject: SubjectSnapshot, 
     const seesPlain = (category: FieldCategory) => (role: RoleDefinition) => role.visibility[category] === 'plain';
     query = query.where((eb) => {
       const alternatives: Expression<SqlBool>[] = [];
-      const add = (condition: Expression<SqlBool>, category: FieldCategory) => alternatives.push(eb.and([condition, clientScopeCondition(eb, subject, 'client:list', seesPlain(category))]));
+      const add = (condition: Expression<SqlBool>, category: FieldCategory) =>
+        alternatives.push(eb.and([condition, clientScopeCondition(eb, subject, 'client:list', seesPlain(category), (grant) => grant.categories.has(category))]));
       if (exact.uscc) add(eb('clients.uscc', '=', exact.uscc), 'basic');
       if (exact.idNumberIndex) add(eb('clients.legal_rep_id_number_bidx', '=', exact.idNumberIndex), 'sensitive');
       if (exact.phoneIndex) add(eb('clients.contact_phone_bidx', '=', exact.phoneIndex), 'basic');

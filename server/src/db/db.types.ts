@@ -155,6 +155,24 @@ export interface NotificationTable {
   read_at: string | null;
 }
 
+export interface AccessGrantTable {
+  id: string;
+  user_id: string;
+  client_id: string | null;
+  department_id: string | null;
+  /** JSON array of field categories the grant shows in plain. */
+  categories: string;
+  /** JSON array of client permissions the grant allows. */
+  actions: string;
+  starts_at: string;
+  ends_at: string;
+  kind: 'temporary' | 'break_glass';
+  reason: string;
+  created_by: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
 export interface SetupTokenTable {
   token_hash: string;
   purpose: string;
@@ -291,6 +309,7 @@ export interface DatabaseSchema {
   password_history: PasswordHistoryTable;
   known_devices: KnownDeviceTable;
   notifications: NotificationTable;
+  access_grants: AccessGrantTable;
 }
 
 export type Db = Kysely<DatabaseSchema>;

@@ -4,6 +4,7 @@ import * as createOrgAndIdentity from './migrations/2026-12-04T0100_create_org_a
 import * as createClients from './migrations/2026-12-04T0200_create_clients.js';
 import * as createAuditLog from './migrations/2026-12-04T0300_create_audit_log.js';
 import * as addSecondFactors from './migrations/2026-12-04T0400_add_second_factors.js';
+import * as createAccessGrants from './migrations/2026-12-04T0500_create_access_grants.js';
 
 // Listed in code rather than read from the folder, so the same build runs from source (tsx) and
 // from a bundle, and an unlisted file cannot slip in.
@@ -12,6 +13,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-04T0200_create_clients': createClients,
   '2026-12-04T0300_create_audit_log': createAuditLog,
   '2026-12-04T0400_add_second_factors': addSecondFactors,
+  '2026-12-04T0500_create_access_grants': createAccessGrants,
 };
 
 const provider: MigrationProvider = {
