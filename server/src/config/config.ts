@@ -27,6 +27,7 @@ const environmentSchema = z.object({
   PASSWORD_MIN_CLASSES: z.coerce.number().int().min(1).max(4).default(3),
   PASSWORD_HISTORY: z.coerce.number().int().min(0).max(24).default(5),
   PASSWORD_MAX_AGE_DAYS: z.coerce.number().int().min(0).max(3650).default(180),
+  BREAK_GLASS_MINUTES: z.coerce.number().int().min(5).max(240).default(30),
   SMS_PROVIDER: z.enum(['outbox', 'aliyun', 'tencent']).default('outbox'),
   SMS_ACCESS_KEY_ID: z.string().optional(),
   SMS_ACCESS_KEY_SECRET: z.string().optional(),
@@ -57,6 +58,8 @@ export interface AppConfig {
   readonly webauthn: { readonly rpId: string; readonly origins: readonly string[] };
   readonly password: { readonly minLength: number; readonly minClasses: number; readonly historySize: number; readonly maxAgeDays: number };
   readonly sms: SmsSettings;
+  /** How long emergency (break-glass) access lasts. */
+  readonly breakGlassMinutes: number;
 }
 
 export interface MfaSettings {
@@ -104,6 +107,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     mfa: Object.freeze({ required: values.MFA_REQUIRED === 'true', stepUpRequired: values.MFA_REQUIRED === 'true', stepUpMinutes: values.STEP_UP_MINUTES, trustedDeviceDays: values.TRUSTED_DEVICE_DAYS }),
     webauthn: webauthnSettings(values.PUBLIC_URL ?? `http://${shownHost}:${values.PORT}`, values.WEBAUTHN_RP_ID, values.WEBAUTHN_ORIGINS),
     password: Object.freeze({ minLength: values.PASSWORD_MIN_LENGTH, minClasses: values.PASSWORD_MIN_CLASSES, historySize: values.PASSWORD_HISTORY, maxAgeDays: values.PASSWORD_MAX_AGE_DAYS }),
+    breakGlassMinutes: values.BREAK_GLASS_MINUTES,
     sms: Object.freeze({
       provider: values.SMS_PROVIDER,
       accessKeyId: values.SMS_ACCESS_KEY_ID,
@@ -150,6 +154,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     webauthn: Object.freeze({ rpId: 'localhost', origins: Object.freeze(['http://localhost:3000']) }),
     password: Object.freeze({ minLength: 12, minClasses: 3, historySize: 5, maxAgeDays: 180 }),
     sms: Object.freeze({ provider: 'outbox' as const }),
+    breakGlassMinutes: 30,
     ...overrides,
   });
 }

@@ -173,6 +173,44 @@ export interface AccessGrantTable {
   revoked_at: string | null;
 }
 
+export interface AccessRequestTable {
+  id: string;
+  kind: string;
+  beneficiary_id: string;
+  filed_by: string;
+  /** JSON of what changes, by kind (role key, department id, client id, grant window…). */
+  payload: string;
+  reason: string;
+  status: 'pending' | 'applied' | 'rejected' | 'withdrawn' | 'expired';
+  /** JSON array of approval steps, fixed when the request is filed. */
+  steps: string;
+  current_step: number;
+  auto_approved: number;
+  created_at: string;
+  expires_at: string;
+  decided_at: string | null;
+}
+
+export interface AccessRequestDecisionTable {
+  request_id: string;
+  step: number;
+  approver_id: string;
+  decision: 'approved' | 'rejected';
+  note: string | null;
+  decided_at: string;
+}
+
+export interface AlertTable {
+  id: string;
+  rule: string;
+  severity: 'low' | 'medium' | 'high' | 'critical';
+  user_id: string | null;
+  client_id: string | null;
+  evidence: string;
+  status: 'new' | 'acknowledged' | 'resolved' | 'false_positive';
+  created_at: string;
+}
+
 export interface SetupTokenTable {
   token_hash: string;
   purpose: string;
@@ -310,6 +348,9 @@ export interface DatabaseSchema {
   known_devices: KnownDeviceTable;
   notifications: NotificationTable;
   access_grants: AccessGrantTable;
+  access_requests: AccessRequestTable;
+  access_request_decisions: AccessRequestDecisionTable;
+  alerts: AlertTable;
 }
 
 export type Db = Kysely<DatabaseSchema>;

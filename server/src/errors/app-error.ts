@@ -18,6 +18,13 @@ export const ERROR_CODES = [
   'payload_too_large',
   'session_expired',
   'step_up_required',
+  'request_expired',
+  'request_not_pending',
+  'self_approval_forbidden',
+  'approver_not_eligible',
+  'request_already_decided',
+  'admin_roles_exclusive',
+  'request_invalid',
   'mfa_code_invalid',
   'mfa_challenge_invalid',
   'mfa_method_unavailable',
@@ -74,6 +81,8 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'field_not_revealable':
     case 'field_empty':
     case 'password_rejected':
+    case 'request_invalid':
+    case 'admin_roles_exclusive':
     case 'phone_invalid':
     case 'mfa_method_unavailable':
     case 'password_too_weak':
@@ -92,6 +101,8 @@ export function httpStatusOf(code: ErrorCode): number {
       return 401;
     case 'forbidden':
     case 'step_up_required':
+    case 'self_approval_forbidden':
+    case 'approver_not_eligible':
     case 'password_change_required':
     case 'csrf_invalid':
     case 'setup_token_invalid':
@@ -102,6 +113,9 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'setup_not_needed':
     case 'username_taken':
     case 'totp_already_enrolled':
+    case 'request_expired':
+    case 'request_not_pending':
+    case 'request_already_decided':
       return 409;
     case 'import_file_too_large':
     case 'payload_too_large':

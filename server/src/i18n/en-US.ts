@@ -2,6 +2,13 @@ import type { Messages } from './locale.js';
 
 export const enUS: Messages = {
   errors: {
+    request_expired: 'The request has expired and can no longer be approved.',
+    request_not_pending: 'The request has already been handled.',
+    self_approval_forbidden: 'You cannot approve a request you filed or one that benefits you.',
+    approver_not_eligible: 'You are not an approver of this step.',
+    request_already_decided: 'Someone else has already decided this step.',
+    admin_roles_exclusive: 'Separation of the three administrators: the system, security and audit administrator roles cannot be held together with any other role.',
+    request_invalid: 'The request is invalid: {detail}',
     step_up_required: 'This action needs you to confirm a second factor again. Complete it and retry.',
     mfa_code_invalid: 'The code is wrong or has expired.',
     mfa_challenge_invalid: 'The sign-in check has expired. Enter your username and password again.',

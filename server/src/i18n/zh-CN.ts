@@ -2,6 +2,13 @@ import type { Messages } from './locale.js';
 
 export const zhCN: Messages = {
   errors: {
+    request_expired: '该申请已过期，不能再审批。',
+    request_not_pending: '该申请已处理，不能再操作。',
+    self_approval_forbidden: '不能审批自己提交的申请或对自己有利的申请。',
+    approver_not_eligible: '您不是此审批步骤的审批人。',
+    request_already_decided: '此审批步骤已由他人处理。',
+    admin_roles_exclusive: '三员分立：系统管理员、安全管理员和审计管理员角色不能与其他任何角色同时授予同一账号。',
+    request_invalid: '申请内容无效：{detail}',
     step_up_required: '此操作需要再次验证身份（二次验证），请完成验证后重试。',
     mfa_code_invalid: '验证码错误或已过期。',
     mfa_challenge_invalid: '登录验证已过期，请重新输入用户名和密码。',

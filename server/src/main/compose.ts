@@ -13,6 +13,9 @@ import { authRoutes } from '../identity/auth.routes.js';
 import { ImportService } from '../roster/index.js';
 import { importRoutes } from '../roster/import.routes.js';
 import { createLogger } from './logger.js';
+import { BreakGlassService } from '../governance/break-glass.service.js';
+import { governanceRoutes } from '../governance/governance.routes.js';
+import { AccessRequestService } from '../governance/request.service.js';
 import { createSmsProvider } from './sms-provider.js';
 import { AccountService } from '../identity/account.service.js';
 import { accountRoutes } from '../identity/account.routes.js';
@@ -67,6 +70,8 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
   const factors = new SecondFactors({ db, crypto, totp, recovery, sms, passkeys });
   const auth = new AuthService({ db, audit, policy: config.session, mfa: config.mfa, factors, passwords, logger });
   const accounts = new AccountService({ db, audit, crypto, auth, passwords });
+  const requests = new AccessRequestService({ db, audit });
+  const breakGlass = new BreakGlassService({ db, audit, minutes: config.breakGlassMinutes });
   const clients = new ClientService({ db, audit, crypto });
   const imports = new ImportService({ db, audit, crypto, logger });
   await imports.recoverInterrupted();
@@ -85,6 +90,7 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
       mfaRoutes({ db, auth, totp, recovery, passkeys, secureCookies, attemptsPerMinute: config.loginAttemptsPerMinute }),
       accountRoutes({ db, audit, auth, accounts, totp, recovery, passkeys, secureCookies, secondFactorRequired: config.mfa.required, passwordMaxAgeDays: config.password.maxAgeDays }),
       adminRoutes({ accounts }),
+      governanceRoutes({ db, requests, breakGlass }),
       clientRoutes({ clients, searchesPerMinute: config.clientListsPerMinute, stepUp: (session) => auth.assertRecentSecondFactorOrThrow(session) }),
       importRoutes({ imports }),
       auditRoutes({ db, audit }),
@@ -100,6 +106,8 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
     audit,
     auth,
     accounts,
+    requests,
+    breakGlass,
     totp,
     recovery,
     passkeys,
