@@ -80,6 +80,9 @@ const EXPECTED_ROUTES: Record<string, string> = {
   'POST /api/access-requests/:id/withdraw': 'authenticated',
   'POST /api/break-glass': 'client:list',
   'GET /api/grants': 'authenticated',
+  'GET /api/access/explain': 'access:explain',
+  'GET /api/access/clients/:clientId/fields/:field/viewers': 'access:explain',
+  'GET /api/access/members/:userId/reach': 'access:explain',
   'GET /api/audit/events': 'audit:read',
   'GET /api/audit/actions': 'audit:read',
 };

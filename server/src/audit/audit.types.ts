@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS = [
   'client.reveal',
   'client.import',
   'access.denied',
+  'access.explained',
   'audit.search',
   'import.report_download',
 ] as const;

@@ -13,6 +13,7 @@ import { authRoutes } from '../identity/auth.routes.js';
 import { ImportService } from '../roster/index.js';
 import { importRoutes } from '../roster/import.routes.js';
 import { createLogger } from './logger.js';
+import { explainRoutes } from '../access/explain.routes.js';
 import { BreakGlassService } from '../governance/break-glass.service.js';
 import { governanceRoutes } from '../governance/governance.routes.js';
 import { AccessRequestService } from '../governance/request.service.js';
@@ -91,6 +92,7 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
       accountRoutes({ db, audit, auth, accounts, totp, recovery, passkeys, secureCookies, secondFactorRequired: config.mfa.required, passwordMaxAgeDays: config.password.maxAgeDays }),
       adminRoutes({ accounts }),
       governanceRoutes({ db, requests, breakGlass }),
+      explainRoutes({ db, audit, timeZone: config.timeZone }),
       clientRoutes({ clients, searchesPerMinute: config.clientListsPerMinute, stepUp: (session) => auth.assertRecentSecondFactorOrThrow(session) }),
       importRoutes({ imports }),
       auditRoutes({ db, audit }),
