@@ -136,6 +136,38 @@ describe('approvals', () => {
   });
 });
 
+describe('approval flows and notices', () => {
+  it('notifies the approvers of the current step', async () => {
+    const bk1 = await signIn('bk1');
+    const [clientId] = await clientIdsAssignedTo(app, firm.members.bk2.id);
+    await fileAssignment(bk1, firm.members.bk1.id, clientId!);
+
+    const manager = (await (await signIn('manager1')).get('/api/account/notifications')).json() as { items: { kind: string; message: string }[] };
+    const bystander = (await (await signIn('service')).get('/api/account/notifications')).json() as { items: { kind: string }[] };
+
+    expect(manager.items.some((item) => item.kind === 'approval_pending' && item.message.includes('审批'))).toBe(true);
+    expect(bystander.items.some((item) => item.kind === 'approval_pending')).toBe(false);
+  });
+
+  it('lets the security administrator configure a kind as auto-approved, recorded as such', async () => {
+    const security = await signIn('secadmin');
+    const manager = await signIn('manager1');
+
+    const denied = await manager.post('/api/governance/flows/assignment_remove', { steps: [{ approver: 'department_manager' }], autoApprove: true });
+    const saved = await security.post('/api/governance/flows/assignment_remove', { steps: [{ approver: 'department_manager' }], autoApprove: true });
+    const [clientId] = await clientIdsAssignedTo(app, firm.members.bk1.id);
+    const filed = (await (await signIn('bk1')).post('/api/access-requests', { kind: 'assignment_remove', payload: { clientId }, reason: '客户已转交他人' })).json() as { status: string; autoApproved: boolean };
+
+    expect(denied.statusCode).toBe(403);
+    expect(saved.statusCode).toBe(200);
+    expect(filed).toMatchObject({ status: 'applied', autoApproved: true });
+    expect(await clientIdsAssignedTo(app, firm.members.bk1.id)).not.toContain(clientId);
+    const applied = await app.db.selectFrom('audit_events').select('details').where('action', '=', 'governance.request_applied').orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    expect(JSON.parse(applied.details)).toMatchObject({ kind: 'assignment_remove', autoApproved: true });
+    await security.post('/api/governance/flows/assignment_remove', { steps: [{ approver: 'department_manager' }], autoApprove: false });
+  });
+});
+
 describe('break-glass', () => {
   it('opens access at once, raises an alert and a review, and ends by itself', async () => {
     const bk1 = await signIn('bk1');

@@ -80,6 +80,8 @@ const EXPECTED_ROUTES: Record<string, string> = {
   'POST /api/access-requests/:id/withdraw': 'authenticated',
   'POST /api/break-glass': 'client:list',
   'GET /api/grants': 'authenticated',
+  'GET /api/governance/flows': 'security:manage',
+  'POST /api/governance/flows/:kind': 'security:manage',
   'GET /api/access/explain': 'access:explain',
   'GET /api/access/clients/:clientId/fields/:field/viewers': 'access:explain',
   'GET /api/access/members/:userId/reach': 'access:explain',

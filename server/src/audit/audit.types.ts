@@ -23,6 +23,7 @@ export const AUDIT_ACTIONS = [
   'governance.request_expired',
   'governance.request_applied',
   'governance.break_glass',
+  'governance.flow_changed',
   'client.list',
   'client.view',
   'client.reveal',

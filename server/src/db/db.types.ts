@@ -211,6 +211,15 @@ export interface AlertTable {
   created_at: string;
 }
 
+export interface ApprovalFlowTable {
+  kind: string;
+  /** JSON array of approval steps. */
+  steps: string;
+  auto_approve: number;
+  updated_by: string;
+  updated_at: string;
+}
+
 export interface SetupTokenTable {
   token_hash: string;
   purpose: string;
@@ -351,6 +360,7 @@ export interface DatabaseSchema {
   access_requests: AccessRequestTable;
   access_request_decisions: AccessRequestDecisionTable;
   alerts: AlertTable;
+  approval_flows: ApprovalFlowTable;
 }
 
 export type Db = Kysely<DatabaseSchema>;

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { AuditLog } from '../audit/index.js';
 import type { Db } from '../db/index.js';
+import { flowStepsSchema, listApprovalFlows, saveApprovalFlow } from './approval-flows.js';
 import { AppError } from '../errors/index.js';
 import { requireAuth } from '../http/request-auth.js';
 import type { BreakGlassService } from './break-glass.service.js';
@@ -32,7 +34,7 @@ function present(request: StoredRequest) {
 }
 
 /** Access requests, their approval queue, break-glass and the grant list. */
-export function governanceRoutes({ db, requests, breakGlass }: { db: Db; requests: AccessRequestService; breakGlass: BreakGlassService }) {
+export function governanceRoutes({ db, audit, requests, breakGlass }: { db: Db; audit: AuditLog; requests: AccessRequestService; breakGlass: BreakGlassService }) {
   return async function register(app: FastifyInstance): Promise<void> {
     const routes = app.withTypeProvider<ZodTypeProvider>();
     const member = { action: 'authenticated' as const };
@@ -73,6 +75,15 @@ export function governanceRoutes({ db, requests, breakGlass }: { db: Db; request
     routes.post('/api/break-glass', { config: { action: 'client:list' }, schema: { tags: ['governance'], summary: 'Open emergency access to one client (alerted and reviewed)', body: breakGlassBody } }, async (request, reply) => {
       const opened = await breakGlass.open({ subject: requireAuth(request).subject, clientId: request.body.clientId, reason: request.body.reason, origin: origin(request) });
       return reply.status(201).send(opened);
+    });
+
+    routes.get('/api/governance/flows', { config: { action: 'security:manage' }, schema: { tags: ['governance'], summary: 'Approval flow of every request kind' } }, async () => {
+      return { items: await listApprovalFlows(db) };
+    });
+
+    routes.post('/api/governance/flows/:kind', { config: { action: 'security:manage' }, schema: { tags: ['governance'], summary: 'Set the approval flow of one request kind', params: z.object({ kind: z.enum(REQUEST_KINDS) }), body: z.object({ steps: flowStepsSchema, autoApprove: z.boolean().default(false) }) } }, async (request) => {
+      await saveApprovalFlow({ db, audit, kind: request.params.kind, steps: request.body.steps, autoApprove: request.body.autoApprove, actor: actorOf(request), origin: origin(request) });
+      return { items: await listApprovalFlows(db) };
     });
 
     routes.get('/api/grants', { config: member, schema: { tags: ['governance'], summary: 'The member’s grants, or all grants for the security and audit administrators' } }, async (request) => {

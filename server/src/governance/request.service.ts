@@ -3,7 +3,8 @@ import { ADMINISTRATOR_ROLES, type RoleKey, isRoleKey, loadSubjectSnapshot } fro
 import type { AuditActor, AuditLog } from '../audit/index.js';
 import type { Db, DbOrTrx } from '../db/index.js';
 import { AppError } from '../errors/index.js';
-import { type ApprovalStep, DEFAULT_FLOWS, PAYLOAD_SCHEMAS, REQUEST_LIFETIME_DAYS, type RequestKind } from './request-kinds.js';
+import { findApprovalFlow } from './approval-flows.js';
+import { type ApprovalStep, PAYLOAD_SCHEMAS, REQUEST_LIFETIME_DAYS, type RequestKind } from './request-kinds.js';
 
 export interface StoredRequest {
   id: string;
@@ -62,7 +63,8 @@ export class AccessRequestService {
     await this.#checkFeasibleOrThrow(this.#db, kind, beneficiaryId, parsed.data as Record<string, unknown>);
 
     const now = this.#now();
-    const autoApproved = this.#autoApprovedKinds.has(kind);
+    const flow = await findApprovalFlow(this.#db, kind);
+    const autoApproved = flow.autoApprove || this.#autoApprovedKinds.has(kind);
     const request: StoredRequest = {
       id: randomUUID(),
       kind,
@@ -71,7 +73,7 @@ export class AccessRequestService {
       payload: parsed.data as Record<string, unknown>,
       reason: reason.trim(),
       status: 'pending',
-      steps: [...DEFAULT_FLOWS[kind]],
+      steps: [...flow.steps],
       currentStep: 0,
       autoApproved,
       createdAt: now.toISOString(),
@@ -85,6 +87,8 @@ export class AccessRequestService {
       // A kind the security administrator set to auto-approve is applied at once and recorded as such.
       if (autoApproved) {
         await this.#apply(trx, request, filer, origin);
+      } else {
+        await this.#notifyApprovers(trx, request);
       }
     });
     return autoApproved ? { ...request, status: 'applied', decidedAt: now.toISOString() } : request;
@@ -146,6 +150,7 @@ export class AccessRequestService {
         const nextStep = request.currentStep + 1;
         if (nextStep < request.steps.length) {
           await trx.updateTable('access_requests').set({ current_step: nextStep }).where('id', '=', requestId).execute();
+          await this.#notifyApprovers(trx, { ...request, currentStep: nextStep });
           return { ...request, currentStep: nextStep };
         }
         await this.#apply(trx, request, approver, origin);
@@ -157,6 +162,28 @@ export class AccessRequestService {
         throw new AppError('request_already_decided');
       }
       throw error;
+    }
+  }
+
+  /** Leaves an in-app notice for everyone who may approve the request's current step. */
+  async #notifyApprovers(trx: DbOrTrx, request: StoredRequest): Promise<void> {
+    const step = request.steps[request.currentStep];
+    if (!step) return;
+    const role = step.approver === 'role' ? step.role : 'department_manager';
+    const candidates = await trx
+      .selectFrom('user_roles')
+      .innerJoin('users', 'users.id', 'user_roles.user_id')
+      .select('users.id')
+      .where('users.status', '=', 'active')
+      .where('user_roles.role_key', 'in', step.approver === 'role' ? [role] : ['department_manager', 'partner'])
+      .execute();
+    const now = this.#now().toISOString();
+    for (const { id } of candidates) {
+      if (id === request.filedBy || id === request.beneficiaryId || !(await this.#isEligible(trx, request, id))) continue;
+      await trx
+        .insertInto('notifications')
+        .values({ id: randomUUID(), user_id: id, kind: 'approval_pending', params: JSON.stringify({ kind: request.kind, requestId: request.id }), created_at: now, read_at: null })
+        .execute();
     }
   }
 

@@ -47,6 +47,7 @@ export const enUS: Messages = {
     internal_error: 'Internal server error. Try again later.',
   },
   text: {
+    'notification.approval_pending': 'An access request is waiting for your approval under Access requests.',
     'issue.password_reused': 'The new password must differ from your recent passwords.',
     'issue.mfa_code_invalid': 'The code is wrong or has expired.',
     'issue.invalid_credentials': 'The current password is wrong.',

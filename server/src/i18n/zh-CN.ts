@@ -47,6 +47,7 @@ export const zhCN: Messages = {
     internal_error: '服务器内部错误，请稍后再试。',
   },
   text: {
+    'notification.approval_pending': '有一项权限申请等待您审批，请在“权限申请”中处理。',
     'issue.password_reused': '新密码不能与最近使用过的密码相同。',
     'issue.mfa_code_invalid': '验证码错误或已过期。',
     'issue.invalid_credentials': '当前密码不正确。',

@@ -91,7 +91,7 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
       mfaRoutes({ db, auth, totp, recovery, passkeys, secureCookies, attemptsPerMinute: config.loginAttemptsPerMinute }),
       accountRoutes({ db, audit, auth, accounts, totp, recovery, passkeys, secureCookies, secondFactorRequired: config.mfa.required, passwordMaxAgeDays: config.password.maxAgeDays }),
       adminRoutes({ accounts }),
-      governanceRoutes({ db, requests, breakGlass }),
+      governanceRoutes({ db, audit, requests, breakGlass }),
       explainRoutes({ db, audit, timeZone: config.timeZone }),
       clientRoutes({ clients, searchesPerMinute: config.clientListsPerMinute, stepUp: (session) => auth.assertRecentSecondFactorOrThrow(session) }),
       importRoutes({ imports }),
