@@ -168,6 +168,16 @@ describe('approval flows and notices', () => {
   });
 });
 
+describe('departments', () => {
+  it('lists the tree with each department’s managers', async () => {
+    const tree = (await (await signIn('bk1')).get('/api/departments')).json() as { items: { name: string; children: { name: string; managers: { displayName: string }[] }[] }[] };
+
+    const firmNode = tree.items.find((node) => node.name === '测试事务所')!;
+    expect(firmNode.children.map((child) => child.name).sort()).toEqual(['记账一部', '记账二部']);
+    expect(firmNode.children.find((child) => child.name === '记账一部')!.managers.map((manager) => manager.displayName)).toEqual(['manager1 测试']);
+  });
+});
+
 describe('break-glass', () => {
   it('opens access at once, raises an alert and a review, and ends by itself', async () => {
     const bk1 = await signIn('bk1');

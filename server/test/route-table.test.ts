@@ -85,6 +85,7 @@ const EXPECTED_ROUTES: Record<string, string> = {
   'GET /api/access/explain': 'access:explain',
   'GET /api/access/clients/:clientId/fields/:field/viewers': 'access:explain',
   'GET /api/access/members/:userId/reach': 'access:explain',
+  'GET /api/departments': 'authenticated',
   'GET /api/audit/events': 'audit:read',
   'GET /api/audit/actions': 'audit:read',
 };

@@ -14,6 +14,7 @@ import { ImportService } from '../roster/index.js';
 import { importRoutes } from '../roster/import.routes.js';
 import { createLogger } from './logger.js';
 import { explainRoutes } from '../access/explain.routes.js';
+import { departmentRoutes } from '../org/department.routes.js';
 import { BreakGlassService } from '../governance/break-glass.service.js';
 import { governanceRoutes } from '../governance/governance.routes.js';
 import { AccessRequestService } from '../governance/request.service.js';
@@ -93,6 +94,7 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
       adminRoutes({ accounts }),
       governanceRoutes({ db, audit, requests, breakGlass }),
       explainRoutes({ db, audit, timeZone: config.timeZone }),
+      departmentRoutes({ db }),
       clientRoutes({ clients, searchesPerMinute: config.clientListsPerMinute, stepUp: (session) => auth.assertRecentSecondFactorOrThrow(session) }),
       importRoutes({ imports }),
       auditRoutes({ db, audit }),
