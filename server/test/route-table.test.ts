@@ -71,6 +71,7 @@ const EXPECTED_ROUTES: Record<string, string> = {
   'GET /api/admin/users': 'user:manage',
   'POST /api/admin/users/:id/disable': 'user:manage',
   'POST /api/admin/users/:id/enable': 'user:manage',
+  'POST /api/admin/users/:id/unlock': 'user:manage',
   'POST /api/admin/users/:id/reset-password': 'user:manage',
   'POST /api/access-requests': 'authenticated',
   'GET /api/access-requests': 'authenticated',

@@ -316,3 +316,72 @@ describe('devices and own history', () => {
     expect((await session.get('/api/admin/users')).statusCode).toBe(403);
   });
 });
+
+describe('account changes inside a session', () => {
+  async function signedInWithRecovery(username: string, roles: Parameters<typeof createMember>[1]['roles']) {
+    const member = await createMember(app, { username, roles });
+    await enrolTotp(app, member.id, username);
+    const codes = await app.recovery.regenerate(member.id);
+    const session = new TestSession(app.app);
+    await passwordStep(session, username);
+    await session.post('/api/auth/mfa/recovery', { code: codes[0] });
+    return { member, session, codes };
+  }
+
+  it('counts wrong current passwords against the lock and ends the sessions', async () => {
+    const { session } = await signedInWithRecovery('oracle', ['customer_service']);
+    for (let attempt = 0; attempt < FAILURES_BEFORE_LOCK; attempt += 1) {
+      await session.post('/api/account/password', { currentPassword: `Wrong-Guess-${attempt}!`, newPassword: 'Qx7!vLm2#pTz9w' });
+    }
+
+    expect((await session.get('/api/auth/me')).statusCode).toBe(401);
+    expect((await passwordStep(new TestSession(app.app), 'oracle')).status).toBe(423);
+    const locked = await app.db.selectFrom('audit_events').select('action').where('action', '=', 'auth.account_locked').execute();
+    expect(locked.length).toBeGreaterThan(0);
+  });
+
+  it('lets the system administrator lift a lock', async () => {
+    const admin = await signedInWithRecovery('unlocker', ['system_admin']);
+    const target = await app.db.selectFrom('users').select('id').where('username', '=', 'oracle').executeTakeFirstOrThrow();
+
+    const response = await admin.session.post(`/api/admin/users/${target.id}/unlock`);
+
+    expect(response.statusCode).toBe(204);
+    expect((await passwordStep(new TestSession(app.app), 'oracle')).body).toMatchObject({ mfaRequired: true });
+  });
+
+  it('asks for step-up before adding a factor to a protected account', async () => {
+    const { member, session } = await signedInWithRecovery('planter', ['customer_service']);
+    await app.db.updateTable('sessions').set({ second_factor_at: new Date(Date.now() - 10 * 60_000).toISOString() }).where('user_id', '=', member.id).execute();
+
+    const passkey = await session.post('/api/account/passkeys/options');
+    const totp = await session.post('/api/account/totp/start');
+
+    expect(passkey.statusCode).toBe(403);
+    expect(passkey.json()).toMatchObject({ code: 'step_up_required' });
+    expect(totp.statusCode).toBe(403);
+  });
+
+  it('refuses to remove the last strong factor of a bookkeeper', async () => {
+    const { session } = await signedInWithRecovery('keeper', ['bookkeeper']);
+
+    const response = await session.post('/api/account/totp/remove');
+
+    expect(response.statusCode).toBe(409);
+    expect(response.json()).toMatchObject({ code: 'last_factor_required' });
+  });
+
+  it('keeps the password before an administrator reset out of reach', async () => {
+    const admin = await signedInWithRecovery('resetter2', ['system_admin']);
+    const { member, codes } = await signedInWithRecovery('returner', ['customer_service']);
+
+    const reset = (await admin.session.post(`/api/admin/users/${member.id}/reset-password`)).json() as { temporaryPassword: string };
+    const session = new TestSession(app.app);
+    await passwordStep(session, 'returner', reset.temporaryPassword);
+    await session.post('/api/auth/mfa/recovery', { code: codes[1] });
+    const back = await session.post('/api/account/password', { currentPassword: reset.temporaryPassword, newPassword: TEST_PASSWORD });
+
+    expect(back.statusCode).toBe(400);
+    expect(back.json()).toMatchObject({ code: 'password_rejected' });
+  });
+});

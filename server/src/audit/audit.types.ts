@@ -16,6 +16,8 @@ export const AUDIT_ACTIONS = [
   'admin.user_disabled',
   'admin.user_enabled',
   'admin.password_reset',
+  'admin.user_unlocked',
+  'auth.account_locked',
   'governance.request_filed',
   'governance.request_approved',
   'governance.request_rejected',

@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'payload_too_large',
   'session_expired',
   'step_up_required',
+  'last_factor_required',
   'request_expired',
   'request_not_pending',
   'self_approval_forbidden',
@@ -113,6 +114,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'setup_not_needed':
     case 'username_taken':
     case 'totp_already_enrolled':
+    case 'last_factor_required':
     case 'request_expired':
     case 'request_not_pending':
     case 'request_already_decided':

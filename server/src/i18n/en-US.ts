@@ -2,6 +2,7 @@ import type { Messages } from './locale.js';
 
 export const enUS: Messages = {
   errors: {
+    last_factor_required: 'This is the last verification method your role requires. Add another authenticator app or passkey before removing it.',
     request_expired: 'The request has expired and can no longer be approved.',
     request_not_pending: 'The request has already been handled.',
     self_approval_forbidden: 'You cannot approve a request you filed or one that benefits you.',
@@ -26,7 +27,7 @@ export const enUS: Messages = {
     not_found: 'The record was not found, or you may not access it.',
     csrf_invalid: 'The page security token has expired. Reload the page and try again.',
     invalid_credentials: 'Wrong username or password.',
-    account_locked: 'The account is locked after repeated failed sign-ins. Try again in {minutes} minutes or ask the system administrator.',
+    account_locked: 'The account is locked after repeated failed sign-ins. Try again in {minutes} minute(s) or ask the system administrator to unlock it.',
     rate_limited: 'Too many requests. Try again in {seconds} seconds.',
     reason_required: 'A reason of at least {min} characters is required to reveal sensitive data.',
     field_not_revealable: 'This field cannot be shown in plain text.',
@@ -47,6 +48,7 @@ export const enUS: Messages = {
     internal_error: 'Internal server error. Try again later.',
   },
   text: {
+    'notification.factor_added': 'A new verification method was added to your account at {at}. If this was not you, change your password now and contact the security administrator.',
     'notification.approval_pending': 'An access request is waiting for your approval under Access requests.',
     'issue.password_reused': 'The new password must differ from your recent passwords.',
     'issue.mfa_code_invalid': 'The code is wrong or has expired.',

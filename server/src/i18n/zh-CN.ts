@@ -2,6 +2,7 @@ import type { Messages } from './locale.js';
 
 export const zhCN: Messages = {
   errors: {
+    last_factor_required: '这是您的角色所要求的最后一个验证方式，请先添加另一个验证器应用或通行密钥再移除。',
     request_expired: '该申请已过期，不能再审批。',
     request_not_pending: '该申请已处理，不能再操作。',
     self_approval_forbidden: '不能审批自己提交的申请或对自己有利的申请。',
@@ -26,7 +27,7 @@ export const zhCN: Messages = {
     not_found: '未找到该记录，或您无权访问。',
     csrf_invalid: '页面安全令牌已失效，请刷新页面后重试。',
     invalid_credentials: '用户名或密码错误。',
-    account_locked: '账号因多次登录失败已被临时锁定，请 {minutes} 分钟后再试或联系系统管理员。',
+    account_locked: '账号因多次登录失败已被临时锁定，请 {minutes} 分钟后再试，或请系统管理员解除锁定。',
     rate_limited: '请求过于频繁，请 {seconds} 秒后再试。',
     reason_required: '查看敏感信息必须填写原因（至少 {min} 个字）。',
     field_not_revealable: '该字段不能显示明文。',
@@ -47,6 +48,7 @@ export const zhCN: Messages = {
     internal_error: '服务器内部错误，请稍后再试。',
   },
   text: {
+    'notification.factor_added': '您的账号于 {at} 添加了新的验证方式。如非本人操作，请立即修改密码并联系安全管理员。',
     'notification.approval_pending': '有一项权限申请等待您审批，请在“权限申请”中处理。',
     'issue.password_reused': '新密码不能与最近使用过的密码相同。',
     'issue.mfa_code_invalid': '验证码错误或已过期。',

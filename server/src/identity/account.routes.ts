@@ -15,7 +15,7 @@ import type { RecoveryCodes } from './mfa/recovery-codes.js';
 import type { TotpService } from './mfa/totp.js';
 import { translateFactorErrors } from './mfa.routes.js';
 import type { PasskeyService } from './passkeys/index.js';
-import { type CookieSettings, setSessionCookie } from './sign-in.cookies.js';
+import { type CookieSettings, DEVICE_COOKIE, setSessionCookie } from './sign-in.cookies.js';
 import { findRoleKeys } from './user.repository.js';
 
 export interface AccountRouteOptions {
@@ -29,6 +29,7 @@ export interface AccountRouteOptions {
   secureCookies: boolean;
   secondFactorRequired: boolean;
   passwordMaxAgeDays: number;
+  timeZone: string;
 }
 
 const codeBody = z.object({ code: z.string().trim().min(1).max(32) });
@@ -74,7 +75,15 @@ export function accountRoutes(options: AccountRouteOptions) {
       };
     });
 
-    routes.post('/api/account/totp/start', { config: member, schema: { tags: ['account'], summary: 'Start setting up an authenticator app' } }, async (request) => {
+    // Adding a factor to an account that has one needs step-up: otherwise a stolen session could
+    // plant its own passkey, which later signs in without the password.
+    const stepUpIfProtected = async (request: FastifyRequest) => {
+      const factors = await auth.factors.available(requireAuth(request).subject.userId);
+      if (factors.totp || factors.passkey || factors.sms) await stepUp(request);
+    };
+
+    routes.post('/api/account/totp/start', { config: member, schema: { tags: ['account'], summary: 'Start setting up an authenticator app (needs step-up when a factor exists)' } }, async (request) => {
+      await stepUpIfProtected(request);
       const { subject } = requireAuth(request);
       return translateFactorErrors(() => totp.startEnrolment(subject.userId, subject.username));
     });
@@ -83,6 +92,7 @@ export function accountRoutes(options: AccountRouteOptions) {
       const { subject } = requireAuth(request);
       const confirmed = await totp.confirmEnrolment(subject.userId, request.body.code);
       await recordFactorChange(request, 'auth.factor_enrolled', confirmed, { factor: 'totp' });
+      if (confirmed) await notify(subject.userId, 'factor_added', { factor: 'totp' });
       if (!confirmed) {
         throw new AppError('mfa_code_invalid', {}, [{ path: 'code', message: 'mfa_code_invalid' }]);
       }
@@ -90,14 +100,28 @@ export function accountRoutes(options: AccountRouteOptions) {
       return { recoveryCodes };
     });
 
+    /** Refuses to remove the last factor that the member's roles require (a strong one where needed). */
+    const assertNotLastRequiredFactor = async (request: FastifyRequest, removing: 'totp' | 'passkey') => {
+      const { subject } = requireAuth(request);
+      const required = requiredFactor((await findRoleKeys(db, subject.userId)).filter(isRoleKey), options.secondFactorRequired);
+      if (required === 'none') return;
+      const factors = await auth.factors.available(subject.userId);
+      const passkeyCount = (await passkeys.list(subject.userId)).length;
+      const strongLeft = (removing === 'totp' ? 0 : Number(factors.totp)) + (removing === 'passkey' ? passkeyCount - 1 : passkeyCount);
+      const anyLeft = strongLeft + Number(factors.sms);
+      if ((required === 'strong' && strongLeft < 1) || anyLeft < 1) throw new AppError('last_factor_required');
+    };
+
     routes.post('/api/account/totp/remove', { config: member, schema: { tags: ['account'], summary: 'Remove the authenticator app (needs step-up)' } }, async (request, reply) => {
       await stepUp(request);
+      await assertNotLastRequiredFactor(request, 'totp');
       await totp.remove(requireAuth(request).subject.userId);
       await recordFactorChange(request, 'auth.factor_removed', true, { factor: 'totp' });
       return reply.status(204).send();
     });
 
-    routes.post('/api/account/passkeys/options', { config: member, schema: { tags: ['account'], summary: 'WebAuthn options to register a passkey' } }, async (request) => {
+    routes.post('/api/account/passkeys/options', { config: member, schema: { tags: ['account'], summary: 'WebAuthn options to register a passkey (needs step-up when a factor exists)' } }, async (request) => {
+      await stepUpIfProtected(request);
       const { subject, displayName } = requireAuth(request);
       return passkeys.registrationOptions({ id: subject.userId, username: subject.username, displayName });
     });
@@ -106,6 +130,7 @@ export function accountRoutes(options: AccountRouteOptions) {
       const { subject } = requireAuth(request);
       const created = await translateFactorErrors(() => passkeys.verifyRegistration({ userId: subject.userId, challengeId: request.body.challengeId, response: request.body.response as never, name: request.body.name }));
       await recordFactorChange(request, 'auth.factor_enrolled', true, { factor: 'passkey', credential: created.id.slice(0, 16) });
+      await notify(subject.userId, 'factor_added', { factor: 'passkey' });
       return created;
     });
 
@@ -116,6 +141,7 @@ export function accountRoutes(options: AccountRouteOptions) {
 
     routes.post('/api/account/passkeys/:id/remove', { config: member, schema: { tags: ['account'], summary: 'Remove a passkey (needs step-up)', params: idParams } }, async (request, reply) => {
       await stepUp(request);
+      await assertNotLastRequiredFactor(request, 'passkey');
       await translateFactorErrors(() => passkeys.remove(requireAuth(request).subject.userId, request.params.id));
       await recordFactorChange(request, 'auth.factor_removed', true, { factor: 'passkey', credential: request.params.id.slice(0, 16) });
       return reply.status(204).send();
@@ -150,7 +176,7 @@ export function accountRoutes(options: AccountRouteOptions) {
     });
 
     routes.post('/api/account/sessions/revoke-others', { config: member, schema: { tags: ['account'], summary: 'Sign out everywhere else' } }, async (request) => {
-      return { revoked: await accounts.revokeOtherSessions({ session: requireAuth(request).session, actor: actorOf(request), origin: requestOrigin(request) }) };
+      return { revoked: await accounts.revokeOtherSessions({ session: requireAuth(request).session, actor: actorOf(request), origin: requestOrigin(request), deviceToken: request.cookies[DEVICE_COOKIE] }) };
     });
 
     routes.get('/api/account/sign-ins', { config: member, schema: { tags: ['account'], summary: 'The member’s own sign-in history', querystring: pageQuery } }, async (request) => {
@@ -165,7 +191,7 @@ export function accountRoutes(options: AccountRouteOptions) {
       const rows = await db.selectFrom('notifications').selectAll().where('user_id', '=', subject.userId).orderBy('created_at', 'desc').limit(50).execute();
       return {
         unread: rows.filter((row) => !row.read_at).length,
-        items: rows.map((row) => ({ id: row.id, kind: row.kind, message: translate(request.locale, `notification.${row.kind}`, JSON.parse(row.params) as Record<string, string>), createdAt: row.created_at, readAt: row.read_at })),
+        items: rows.map((row) => ({ id: row.id, kind: row.kind, message: translate(request.locale, `notification.${row.kind}`, withFirmTime(JSON.parse(row.params) as Record<string, string>, options.timeZone)), createdAt: row.created_at, readAt: row.read_at })),
       };
     });
 
@@ -174,10 +200,23 @@ export function accountRoutes(options: AccountRouteOptions) {
       return reply.status(204).send();
     });
 
+    async function notify(userId: string, kind: string, params: Record<string, string>) {
+      const { randomUUID } = await import('node:crypto');
+      const now = new Date().toISOString();
+      await db.insertInto('notifications').values({ id: randomUUID(), user_id: userId, kind, params: JSON.stringify({ ...params, at: now }), created_at: now, read_at: null }).execute();
+    }
+
     async function recordFactorChange(request: FastifyRequest, action: 'auth.factor_enrolled' | 'auth.factor_removed' | 'auth.recovery_codes_generated', success: boolean, details: Record<string, unknown>) {
       await options.audit.record({ action, outcome: success ? 'success' : 'failure', actor: actorOf(request), ip: request.ip, userAgent: request.headers['user-agent'], details });
     }
   };
+}
+
+/** Shows the instant in a notification on the firm's clock, as the rest of the page does. */
+function withFirmTime(params: Record<string, string>, timeZone: string): Record<string, string> {
+  if (!params.at) return params;
+  const formatted = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(new Date(params.at));
+  return { ...params, at: formatted };
 }
 
 function presentSignIn(event: AuditEvent) {

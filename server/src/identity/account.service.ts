@@ -44,8 +44,12 @@ export class AccountService {
 
   /** Changes the member's password; ends every session of the account and returns a fresh one. */
   async changePassword({ session, actor, currentPassword, newPassword, origin }: { session: ActiveSession; actor: Actor; currentPassword: string; newPassword: string; origin: RequestOrigin }): Promise<string> {
+    // A stolen session must not become a password-guessing oracle: wrong current passwords count
+    // against the same lock as sign-in failures.
+    await this.#auth.assertMemberNotLockedOrThrow(actor.id);
     const user = await findUserById(this.#db, actor.id);
     if (!user?.passwordHash || !(await verifyPassword(user.passwordHash, currentPassword))) {
+      await this.#auth.countPasswordFailure(actor.id);
       await this.#audit.record({ action: 'auth.password_changed', outcome: 'failure', actor, ip: origin.ip, userAgent: origin.userAgent, details: { failure: 'bad_current_password' } });
       throw new AppError('invalid_credentials', {}, [{ path: 'currentPassword', message: 'invalid_credentials' }]);
     }
@@ -101,8 +105,10 @@ export class AccountService {
     await this.#audit.record({ action: 'auth.session_revoked', outcome: 'success', actor, targetType: 'user', targetId: userId, ip: origin.ip, userAgent: origin.userAgent, details: { by: ownerId ? 'owner' : 'administrator' } });
   }
 
-  async revokeOtherSessions({ session, actor, origin }: { session: ActiveSession; actor: Actor; origin: RequestOrigin }): Promise<number> {
+  async revokeOtherSessions({ session, actor, origin, deviceToken }: { session: ActiveSession; actor: Actor; origin: RequestOrigin; deviceToken: string | undefined }): Promise<number> {
     const revoked = await deleteSessionsOfUser(this.#db, session.userId, session.idHash);
+    // Signing out everywhere else also ends the trust given to other remembered devices.
+    await forgetTrustedDevices(this.#db, session.userId, deviceToken);
     await this.#audit.record({ action: 'auth.session_revoked', outcome: 'success', actor, targetType: 'user', targetId: session.userId, ip: origin.ip, userAgent: origin.userAgent, details: { by: 'owner', others: revoked } });
     return revoked;
   }
@@ -126,7 +132,10 @@ export class AccountService {
     }
     const temporary = temporaryPassword();
     const passwordHash = await hashPassword(temporary);
+    const previous = await findUserById(this.#db, userId);
     await this.#db.transaction().execute(async (trx) => {
+      // The password before the reset joins the history, so the forced change cannot restore it.
+      if (previous?.passwordHash) await this.#passwords.remember(trx, userId, previous.passwordHash);
       const result = await trx.updateTable('users').set({ password_hash: passwordHash, must_change_password: 1, password_changed_at: this.#now().toISOString() }).where('id', '=', userId).executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) throw new AppError('not_found');
       const ended = await deleteSessionsOfUser(trx, userId);
@@ -134,6 +143,11 @@ export class AccountService {
       await this.#audit.append(trx, { action: 'admin.password_reset', outcome: 'success', actor, targetType: 'user', targetId: userId, ip: origin.ip, userAgent: origin.userAgent, details: { sessionsEnded: ended } });
     });
     return temporary;
+  }
+
+  async unlockUser({ userId, actor, origin }: { userId: string; actor: Actor; origin: RequestOrigin }): Promise<void> {
+    if (!(await this.#auth.unlock(userId))) throw new AppError('not_found');
+    await this.#audit.record({ action: 'admin.user_unlocked', outcome: 'success', actor, targetType: 'user', targetId: userId, ip: origin.ip, userAgent: origin.userAgent });
   }
 
   async listUsers() {

@@ -41,6 +41,11 @@ export function adminRoutes({ accounts }: { accounts: AccountService }) {
       return reply.status(204).send();
     });
 
+    routes.post('/api/admin/users/:id/unlock', { config: { action: 'user:manage' }, schema: { tags: ['admin'], summary: 'Lift a sign-in lock', params: userParams } }, async (request, reply) => {
+      await accounts.unlockUser({ userId: request.params.id, actor: actorOf(request), origin: requestOrigin(request) });
+      return reply.status(204).send();
+    });
+
     routes.post('/api/admin/users/:id/reset-password', { config: { action: 'user:manage' }, schema: { tags: ['admin'], summary: 'Set a temporary password the member must change', params: userParams } }, async (request, reply) => {
       const temporaryPassword = await accounts.resetPassword({ userId: request.params.id, actor: actorOf(request), origin: requestOrigin(request) });
       reply.header('cache-control', 'no-store');

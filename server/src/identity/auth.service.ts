@@ -5,7 +5,7 @@ import type { MfaSettings } from '../config/config.js';
 import type { Db, DbOrTrx } from '../db/index.js';
 import { AppError } from '../errors/index.js';
 import { isRoleKey } from '../access/index.js';
-import { isTrustedDevice, recordDevice } from './devices.js';
+import { forgetTrustedDevices, isTrustedDevice, recordDevice } from './devices.js';
 import { type ChallengePurpose, deleteLoginChallenges, findLoginChallenge, insertLoginChallenge } from './login-challenge.repository.js';
 import { type AvailableFactors, type RequiredFactor, type SignInMethod, requiredFactor, signInOptions, stepUpMethods } from './mfa-policy.js';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from './password.js';
@@ -275,6 +275,36 @@ export class AuthService {
     });
   }
 
+  /** Throws `account_locked` while the member's username is locked. */
+  async assertMemberNotLockedOrThrow(userId: string): Promise<void> {
+    const user = await findUserById(this.#db, userId);
+    if (user) await this.#throttle.assertNotLockedOrThrow(usernameKey(user.username), this.#now());
+  }
+
+  /** Counts a wrong password given inside a session (a password change) against the sign-in lock. */
+  async countPasswordFailure(userId: string): Promise<void> {
+    const user = await findUserById(this.#db, userId);
+    if (user) await this.#countFailure(usernameKey(user.username), userId, this.#now());
+  }
+
+  /** Records a factor set up during sign-in, and the recovery codes issued with it. */
+  async recordEnrolment(userId: string, factor: 'totp' | 'passkey', origin: RequestOrigin): Promise<void> {
+    const user = await findUserById(this.#db, userId);
+    const actor = { id: userId, username: user?.username ?? null };
+    await this.#audit.record(
+      { action: 'auth.factor_enrolled', outcome: 'success', actor, ip: origin.ip, userAgent: origin.userAgent, details: { factor, during: 'sign_in' } },
+      { action: 'auth.recovery_codes_generated', outcome: 'success', actor, ip: origin.ip, userAgent: origin.userAgent, details: { count: 10, during: 'sign_in' } },
+    );
+  }
+
+  /** Lifts a lock on a member's username (an administrator's action). */
+  async unlock(userId: string): Promise<boolean> {
+    const user = await findUserById(this.#db, userId);
+    if (!user) return false;
+    await this.#throttle.reset(usernameKey(user.username));
+    return true;
+  }
+
   /** Opens a session for a member whose identity was just proven again (after a password change). */
   async reopenSession(trx: DbOrTrx, userId: string, previous: ActiveSession, origin: RequestOrigin): Promise<string> {
     return this.#openSession(trx, { userId, origin, now: this.#now(), method: 'password_change', secondFactorAt: previous.secondFactorAt, deviceToken: null });
@@ -382,6 +412,8 @@ export class AuthService {
     if (lockedUntil && userId) {
       const ended = await deleteSessionsOfUser(this.#db, userId);
       await deleteLoginChallenges(this.#db, { userId });
+      await forgetTrustedDevices(this.#db, userId);
+      await this.#audit.record({ action: 'auth.account_locked', outcome: 'success', actor: { id: userId, username: key }, targetType: 'user', targetId: userId, details: { lockedUntil, sessionsEnded: ended } });
       this.#logger?.warn({ userId, lockedUntil, sessionsEnded: ended }, 'account locked after repeated sign-in failures');
     } else if (lockedUntil) {
       this.#logger?.warn({ lockedUntil }, 'unknown username locked after repeated sign-in failures');

@@ -63,8 +63,11 @@ export async function recordDevice({
   return true;
 }
 
-export async function forgetTrustedDevices(db: DbOrTrx, userId: string): Promise<void> {
-  await db.updateTable('known_devices').set({ trusted_until: null }).where('user_id', '=', userId).execute();
+/** Ends the trust of a member's remembered devices, except the one whose token is given. */
+export async function forgetTrustedDevices(db: DbOrTrx, userId: string, keepDeviceToken?: string | null): Promise<void> {
+  let query = db.updateTable('known_devices').set({ trusted_until: null }).where('user_id', '=', userId);
+  if (keepDeviceToken) query = query.where('id_hash', '!=', deviceHash(userId, keepDeviceToken));
+  await query.execute();
 }
 
 function deviceHash(userId: string, deviceToken: string): string {

@@ -107,6 +107,7 @@ export function mfaRoutes(options: MfaRouteOptions) {
     routes.post('/api/auth/mfa/enrol/totp/confirm', { config, schema: { tags: ['auth'], summary: 'Confirm the authenticator app with its first code and sign in', body: codeBody } }, async (request, reply) => {
       const outcome = await auth.completeChallenge({ challengeToken: challengeOf(request), purpose: 'enrol', method: 'totp', prove: (user) => totp.confirmEnrolment(user.id, request.body.code), context: context(request, reply, false) });
       const answer = await answerSignIn(db, reply, cookies, outcome);
+      await auth.recordEnrolment(outcome.userId, 'totp', requestOrigin(request));
       return { ...answer, recoveryCodes: await recovery.regenerate(outcome.userId) };
     });
 
@@ -127,6 +128,7 @@ export function mfaRoutes(options: MfaRouteOptions) {
       };
       const outcome = await auth.completeChallenge({ challengeToken: challengeOf(request), purpose: 'enrol', method: 'passkey', prove, context: context(request, reply, false) });
       const answer = await answerSignIn(db, reply, cookies, outcome);
+      await auth.recordEnrolment(outcome.userId, 'passkey', requestOrigin(request));
       return { ...answer, recoveryCodes: await recovery.regenerate(outcome.userId) };
     });
 

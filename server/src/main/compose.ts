@@ -90,7 +90,7 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
     routes: [
       authRoutes({ db, auth, csrf, secureCookies, loginAttemptsPerMinute: config.loginAttemptsPerMinute }),
       mfaRoutes({ db, auth, totp, recovery, passkeys, secureCookies, attemptsPerMinute: config.loginAttemptsPerMinute }),
-      accountRoutes({ db, audit, auth, accounts, totp, recovery, passkeys, secureCookies, secondFactorRequired: config.mfa.required, passwordMaxAgeDays: config.password.maxAgeDays }),
+      accountRoutes({ db, audit, auth, accounts, totp, recovery, passkeys, secureCookies, secondFactorRequired: config.mfa.required, passwordMaxAgeDays: config.password.maxAgeDays, timeZone: config.timeZone }),
       adminRoutes({ accounts }),
       governanceRoutes({ db, audit, requests, breakGlass }),
       explainRoutes({ db, audit, timeZone: config.timeZone }),
