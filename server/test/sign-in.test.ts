@@ -175,3 +175,21 @@ describe('audit page access', () => {
     expect((await app.audit.verify()).intact).toBe(true);
   });
 });
+
+describe('session timeouts', () => {
+  it('ends a session after the idle timeout and after the absolute lifetime', async () => {
+    await createMember(app, { username: 'sleepy', roles: ['customer_service'] });
+    const idle = await TestSession.signIn(app.app, 'sleepy', TEST_PASSWORD);
+    const absolute = await TestSession.signIn(app.app, 'sleepy', TEST_PASSWORD);
+    const sessions = await app.db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id').select(['sessions.id_hash', 'sessions.created_at']).where('users.username', '=', 'sleepy').orderBy('sessions.created_at').execute();
+    const past = new Date(Date.now() - 1000).toISOString();
+
+    await app.db.updateTable('sessions').set({ idle_expires_at: past }).where('id_hash', '=', sessions[0]!.id_hash).execute();
+    await app.db.updateTable('sessions').set({ absolute_expires_at: past }).where('id_hash', '=', sessions[1]!.id_hash).execute();
+
+    expect(sessions).toHaveLength(2);
+    expect((await idle.get('/api/auth/me')).statusCode).toBe(401);
+    expect((await absolute.get('/api/auth/me')).statusCode).toBe(401);
+    expect(await app.db.selectFrom('sessions').select('id_hash').where('id_hash', 'in', sessions.map((session) => session.id_hash)).execute()).toHaveLength(0);
+  });
+});
