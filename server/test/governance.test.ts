@@ -194,8 +194,11 @@ describe('break-glass', () => {
     expect(during.statusCode).toBe(200);
     const alert = await app.db.selectFrom('alerts').selectAll().where('user_id', '=', firm.members.bk1.id).executeTakeFirstOrThrow();
     expect(alert).toMatchObject({ rule: 'break_glass', severity: 'high', status: 'new', client_id: clientId });
-    const queue = (await (await signIn('secadmin')).get('/api/access-requests')).json() as { queue: { kind: string; beneficiaryId: string }[] };
+    const queue = (await (await signIn('secadmin')).get('/api/access-requests')).json() as { queue: { id: string; kind: string; beneficiaryId: string }[] };
     expect(queue.queue.some((entry) => entry.kind === 'break_glass_review' && entry.beneficiaryId === firm.members.bk1.id)).toBe(true);
+
+    const review = queue.queue.find((entry) => entry.kind === 'break_glass_review' && entry.beneficiaryId === firm.members.bk1.id)!;
+    expect((await bk1.post(`/api/access-requests/${review.id}/withdraw`)).statusCode).toBe(403);
 
     await new Promise((resolve) => setTimeout(resolve, 3200));
     expect((await bk1.get(`/api/clients/${clientId}`)).statusCode).toBe(404);

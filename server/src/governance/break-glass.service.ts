@@ -25,7 +25,7 @@ export class BreakGlassService {
 
   async open({ subject, clientId, reason, origin }: { subject: SubjectSnapshot; clientId: string; reason: string; origin: { ip: string | undefined; userAgent: string | undefined } }) {
     if ([...reason.trim()].length < MIN_REQUEST_REASON) {
-      throw new AppError('reason_required', { min: MIN_REQUEST_REASON }, [{ path: 'reason', message: 'reason_required' }]);
+      throw new AppError('request_invalid', { detail: 'reason' }, [{ path: 'reason', message: 'reason_required' }]);
     }
     const client = await this.#db.selectFrom('clients').select('id').where('id', '=', clientId).where('status', '=', 'active').executeTakeFirst();
     if (!client) {

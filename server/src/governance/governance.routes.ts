@@ -56,7 +56,7 @@ export function governanceRoutes({ db, audit, requests, breakGlass }: { db: Db; 
       const { queue } = await requests.listFor(subject.userId);
       const visible = found && (found.filedBy === subject.userId || found.beneficiaryId === subject.userId || queue.some((entry) => entry.id === found.id) || subject.roles.includes('security_admin') || subject.roles.includes('audit_admin'));
       if (!found || !visible) throw new AppError('not_found');
-      return present(found);
+      return { ...present(found), decisions: await requests.decisionsOf(found.id) };
     });
 
     routes.post('/api/access-requests/:id/approve', { config: member, schema: { tags: ['governance'], summary: 'Approve the current step', params: idParams, body: noteBody } }, async (request) => {
@@ -108,6 +108,7 @@ export function governanceRoutes({ db, audit, requests, breakGlass }: { db: Db; 
           endsAt: row.ends_at,
           kind: row.kind,
           reason: row.reason,
+          revokedAt: row.revoked_at,
           active: !row.revoked_at && row.starts_at <= now && now < row.ends_at,
         })),
       };

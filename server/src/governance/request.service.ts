@@ -107,6 +107,8 @@ export class AccessRequestService {
       const request = await findRequest(trx, requestId);
       if (!request || request.filedBy !== actor.id) throw new AppError('not_found');
       if (request.status !== 'pending') throw new AppError('request_not_pending');
+      // A break-glass review is the security administrator's to close, never the member's.
+      if ((request.kind as string) === 'break_glass_review') throw new AppError('forbidden');
       await trx.updateTable('access_requests').set({ status: 'withdrawn', decided_at: this.#now().toISOString() }).where('id', '=', requestId).where('status', '=', 'pending').execute();
       await this.#audit.append(trx, { action: 'governance.request_withdrawn', outcome: 'success', actor, targetType: 'access_request', targetId: requestId, ip: origin.ip, userAgent: origin.userAgent });
     });
@@ -114,6 +116,12 @@ export class AccessRequestService {
 
   async find(requestId: string): Promise<StoredRequest | undefined> {
     return findRequest(this.#db, requestId);
+  }
+
+  /** The decisions taken on a request so far, with the approvers' notes. */
+  async decisionsOf(requestId: string) {
+    const rows = await this.#db.selectFrom('access_request_decisions').innerJoin('users', 'users.id', 'access_request_decisions.approver_id').select(['access_request_decisions.step', 'access_request_decisions.decision', 'access_request_decisions.note', 'access_request_decisions.decided_at', 'users.display_name']).where('request_id', '=', requestId).orderBy('step').execute();
+    return rows.map((row) => ({ step: Number(row.step), decision: row.decision, note: row.note, decidedAt: row.decided_at, approverName: row.display_name }));
   }
 
   /** Requests filed by or for the member, and those waiting for the member's approval. */

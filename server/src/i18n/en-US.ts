@@ -48,6 +48,7 @@ export const enUS: Messages = {
     internal_error: 'Internal server error. Try again later.',
   },
   text: {
+    'issue.reason_required': 'Give a reason of at least 4 characters.',
     'notification.factor_added': 'A new verification method was added to your account at {at}. If this was not you, change your password now and contact the security administrator.',
     'notification.approval_pending': 'An access request is waiting for your approval under Access requests.',
     'issue.password_reused': 'The new password must differ from your recent passwords.',

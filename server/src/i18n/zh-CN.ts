@@ -48,6 +48,7 @@ export const zhCN: Messages = {
     internal_error: '服务器内部错误，请稍后再试。',
   },
   text: {
+    'issue.reason_required': '请填写原因（至少 4 个字）。',
     'notification.factor_added': '您的账号于 {at} 添加了新的验证方式。如非本人操作，请立即修改密码并联系安全管理员。',
     'notification.approval_pending': '有一项权限申请等待您审批，请在“权限申请”中处理。',
     'issue.password_reused': '新密码不能与最近使用过的密码相同。',

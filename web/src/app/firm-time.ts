@@ -1,4 +1,4 @@
-import dayjs from 'dayjs';
+import dayjs, { type Dayjs } from 'dayjs';
 import timezone from 'dayjs/plugin/timezone';
 import utc from 'dayjs/plugin/utc';
 
@@ -17,4 +17,18 @@ export function formatFirmTime(instant: string | null | undefined): string | nul
 
   const parsed = dayjs(instant);
   return parsed.isValid() ? parsed.tz(FIRM_TIME_ZONE).format('YYYY-MM-DD HH:mm:ss') : null;
+}
+
+// Date pickers work in the browser's zone. Their values are read and written as this wall-clock
+// text, so what the member picks is a Shanghai time wherever the browser runs.
+const WALL_CLOCK = 'YYYY-MM-DDTHH:mm:ss';
+
+/** Reads a date picker's value as a date and time in Shanghai and returns the ISO 8601 instant. */
+export function firmPickerValueToInstant(picked: Dayjs): string {
+  return dayjs.tz(picked.format(WALL_CLOCK), FIRM_TIME_ZONE).toISOString();
+}
+
+/** Returns a date picker value that shows the current date and time in Shanghai. */
+export function firmNowForPicker(): Dayjs {
+  return dayjs(dayjs().tz(FIRM_TIME_ZONE).format(WALL_CLOCK));
 }

@@ -3,17 +3,23 @@ import type { MessageKey } from '../i18n/index.js';
 
 export interface MenuEntry {
   path: string;
-  permission: string;
+  /** Left out for pages every signed-in member may open. */
+  permission?: string;
   label: MessageKey;
 }
 
-/** Top menu entries in display order. Each appears only for members with its permission. */
+/**
+ * Top menu entries in display order. Each appears only for members with its permission. The
+ * first entry shown to a member is their home page, so entries open to everyone come last.
+ */
 export const MENU: readonly MenuEntry[] = [
   { path: '/clients', permission: 'client:list', label: 'menu.clients' },
   { path: '/imports', permission: 'client:import', label: 'menu.imports' },
   { path: '/audit', permission: 'audit:read', label: 'menu.audit' },
   { path: '/admin/users', permission: 'user:manage', label: 'menu.adminUsers' },
   { path: '/admin/sessions', permission: 'session:manage', label: 'menu.adminSessions' },
+  { path: '/access/requests', label: 'menu.accessRequests' },
+  { path: '/access/grants', label: 'menu.grants' },
 ];
 
 /** The member's own security page, open to everyone signed in and linked from the user menu. */
@@ -24,7 +30,7 @@ export function hasPermission(me: Me, permission: string): boolean {
 }
 
 export function menuFor(me: Me): MenuEntry[] {
-  return MENU.filter((entry) => hasPermission(me, entry.permission));
+  return MENU.filter((entry) => entry.permission === undefined || hasPermission(me, entry.permission));
 }
 
 /** Returns the first page the member may open, or `undefined` when no menu entry is theirs. */

@@ -13,6 +13,8 @@ const ImportPage = lazy(() => import('../features/imports/ImportPage.js').then((
 const AuditPage = lazy(() => import('../features/audit/AuditPage.js').then((module) => ({ default: module.AuditPage })));
 const AccountSecurityPage = lazy(() => import('../features/account/AccountSecurityPage.js').then((module) => ({ default: module.AccountSecurityPage })));
 const OnlineSessionsPage = lazy(() => import('../features/admin/OnlineSessionsPage.js').then((module) => ({ default: module.OnlineSessionsPage })));
+const AccessRequestsPage = lazy(() => import('../features/access/AccessRequestsPage.js').then((module) => ({ default: module.AccessRequestsPage })));
+const GrantsPage = lazy(() => import('../features/access/GrantsPage.js').then((module) => ({ default: module.GrantsPage })));
 const UsersPage = lazy(() => import('../features/admin/UsersPage.js').then((module) => ({ default: module.UsersPage })));
 
 export const router = createBrowserRouter([
@@ -58,6 +60,9 @@ export const router = createBrowserRouter([
           </RequirePermission>
         ),
       },
+      // Every member may file access requests, and approvers find their queue on the same page.
+      { path: 'access/requests', element: <AccessRequestsPage /> },
+      { path: 'access/grants', element: <GrantsPage /> },
       // Every member manages their own second factors, password and sessions.
       { path: 'account/security', element: <AccountSecurityPage /> },
       {

@@ -2,7 +2,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Flex, Input, Select, Space, Table, Typography } from 'antd';
 import type { TablePaginationConfig } from 'antd';
 import type { SorterResult } from 'antd/es/table/interface';
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 
 import { isApiError, type ClientSummary } from '../../api/index.js';
@@ -13,6 +13,9 @@ import { CLIENT_TABLE_MIN_WIDTH, clientColumns } from './client-columns.js';
 import { PAGE_SIZES, parseClientListQuery, sortFromColumn, toClientListSearch } from './client-list-query.js';
 import { fetchClientFilters, fetchClients, type ClientListQuery } from './clients.api.js';
 
+// The dialog and its client search load only when a member opens emergency access.
+const BreakGlassDialog = lazy(() => import('../access/BreakGlassDialog.js').then((module) => ({ default: module.BreakGlassDialog })));
+
 // The server rejects longer search texts with a `validation_failed` issue for `q`.
 const MAX_SEARCH_LENGTH = 100;
 
@@ -22,6 +25,7 @@ export function ClientListPage() {
   const [searchParams, setSearchParams] = useSearchParams();
   const query = parseClientListQuery(searchParams);
   const [searchText, setSearchText] = useState(query.q);
+  const [breakGlassOpen, setBreakGlassOpen] = useState(false);
   useDocumentTitle(t('menu.clients'));
 
   // Back and forward change the address bar, and the search box follows it.
@@ -107,6 +111,9 @@ export function ClientListPage() {
               style={{ width: 200 }}
             />
           )}
+          <Button danger size="small" data-testid="break-glass-open" onClick={() => setBreakGlassOpen(true)} style={{ marginLeft: 'auto', alignSelf: 'center' }}>
+            {t('breakGlass.open')}
+          </Button>
         </Flex>
         {list.isError && searchError === null && <Alert type="error" showIcon title={describeError(list.error, t)} />}
         <Table<ClientSummary>
@@ -128,6 +135,11 @@ export function ClientListPage() {
           }}
         />
       </Flex>
+      {breakGlassOpen && (
+        <Suspense fallback={null}>
+          <BreakGlassDialog onClose={() => setBreakGlassOpen(false)} />
+        </Suspense>
+      )}
     </Card>
   );
 }

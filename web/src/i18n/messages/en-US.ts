@@ -1,3 +1,4 @@
+import { accessEnUS } from './access.en-US.js';
 import { accountEnUS } from './account.en-US.js';
 import { adminEnUS } from './admin.en-US.js';
 import { signInEnUS } from './sign-in.en-US.js';
@@ -263,4 +264,5 @@ export const enUS: Messages = {
   ...signInEnUS,
   ...accountEnUS,
   ...adminEnUS,
+  ...accessEnUS,
 };

@@ -1,3 +1,4 @@
+import { accessZhCN } from './access.zh-CN.js';
 import { accountZhCN } from './account.zh-CN.js';
 import { adminZhCN } from './admin.zh-CN.js';
 import { signInZhCN } from './sign-in.zh-CN.js';
@@ -265,6 +266,7 @@ export const zhCN = {
   ...signInZhCN,
   ...accountZhCN,
   ...adminZhCN,
+  ...accessZhCN,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;
