@@ -10,6 +10,7 @@ export const PERMISSIONS = [
   'security:manage',
   'session:manage',
   'access:explain',
+  'review:manage',
 ] as const;
 
 export type Permission = (typeof PERMISSIONS)[number];
@@ -63,7 +64,7 @@ export const ROLES: Readonly<Record<RoleKey, RoleDefinition>> = Object.freeze({
   department_manager: role({ key: 'department_manager', scope: 'department_tree', visibility: { basic: 'plain', financial: 'plain', sensitive: 'masked' }, permissions: [...CLIENT_READER, 'client:import'], label: { 'zh-CN': '部门经理', 'en-US': 'Department manager' } }),
   partner: role({ key: 'partner', scope: 'all', visibility: { basic: 'plain', financial: 'plain', sensitive: 'plain' }, permissions: [...CLIENT_READER, 'client:import'], label: { 'zh-CN': '合伙人', 'en-US': 'Partner' } }),
   security_admin: role({ key: 'security_admin', scope: 'none', visibility: NO_CLIENT_DATA, permissions: ['security:manage', 'session:manage', 'access:explain'], label: { 'zh-CN': '安全管理员', 'en-US': 'Security administrator' } }),
-  audit_admin: role({ key: 'audit_admin', scope: 'none', visibility: NO_CLIENT_DATA, permissions: ['audit:read', 'access:explain'], label: { 'zh-CN': '审计管理员', 'en-US': 'Audit administrator' } }),
+  audit_admin: role({ key: 'audit_admin', scope: 'none', visibility: NO_CLIENT_DATA, permissions: ['audit:read', 'access:explain', 'review:manage'], label: { 'zh-CN': '审计管理员', 'en-US': 'Audit administrator' } }),
   system_admin: role({ key: 'system_admin', scope: 'none', visibility: NO_CLIENT_DATA, permissions: ['user:manage', 'session:manage'], label: { 'zh-CN': '系统管理员', 'en-US': 'System administrator' } }),
   client_contact: role({ key: 'client_contact', scope: 'own_company', visibility: { basic: 'plain', financial: 'plain', sensitive: 'masked' }, permissions: ['client:list', 'client:read'], label: { 'zh-CN': '客户联系人', 'en-US': 'Client contact' } }),
 });

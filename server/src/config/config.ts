@@ -45,6 +45,8 @@ export interface AppConfig {
   readonly databaseUrl: string | undefined;
   /** PostgreSQL schema in place of `public`; tests give each run its own. */
   readonly databaseSchema?: string | undefined;
+  /** PostgreSQL connections per process; tests keep it small so parallel test files fit the server's limit. */
+  readonly databasePoolSize?: number | undefined;
   readonly publicUrl: string;
   readonly timeZone: string;
   readonly logLevel: string;
@@ -148,6 +150,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     session: Object.freeze({ idleMinutes: 30, absoluteHours: 12 }),
     trustProxy: false,
     serveWeb: false,
+    databasePoolSize: 4,
     loginAttemptsPerMinute: 1000,
     clientListsPerMinute: 10_000,
     mfa: Object.freeze({ required: false, stepUpRequired: false, stepUpMinutes: 5, trustedDeviceDays: 30 }),

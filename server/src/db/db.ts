@@ -19,11 +19,13 @@ export interface OpenDatabaseOptions {
   dataDir: string;
   /** PostgreSQL schema to use instead of `public`; tests give each file its own. */
   postgresSchema?: string;
+  /** Connections in the PostgreSQL pool. */
+  poolSize?: number;
 }
 
-export function openDatabase({ databaseUrl, dataDir, postgresSchema }: OpenDatabaseOptions): DatabaseHandle {
+export function openDatabase({ databaseUrl, dataDir, postgresSchema, poolSize = 10 }: OpenDatabaseOptions): DatabaseHandle {
   if (databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl)) {
-    return openPostgres(databaseUrl, postgresSchema);
+    return openPostgres(databaseUrl, postgresSchema, poolSize);
   }
   if (databaseUrl) {
     throw new Error('DATABASE_URL must start with postgres:// (leave it unset for the embedded SQLite database)');
@@ -51,10 +53,10 @@ function openSqlite(file: string): DatabaseHandle {
   };
 }
 
-function openPostgres(url: string, schema: string | undefined): DatabaseHandle {
+function openPostgres(url: string, schema: string | undefined, poolSize: number): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url,
-    max: 10,
+    max: poolSize,
     ...(schema ? { options: `-c search_path=${quoteIdentifier(schema)}` } : {}),
   });
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });

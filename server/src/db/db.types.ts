@@ -220,6 +220,49 @@ export interface ApprovalFlowTable {
   updated_at: string;
 }
 
+export interface AccessReviewCampaignTable {
+  id: string;
+  name: string;
+  /** `all` staff, a `department` with its sub-departments, or holders of a `role`. */
+  population_kind: 'all' | 'department' | 'role';
+  /** The department id or role key the population names; `null` for `all`. */
+  population_ref: string | null;
+  deadline_at: string;
+  /** What happens to items still undecided at the deadline. */
+  deadline_rule: 'revoke' | 'escalate';
+  status: 'open' | 'closed';
+  started_by: string;
+  created_at: string;
+  closed_at: string | null;
+  /** `null` when the scheduler closed the campaign at its deadline. */
+  closed_by: string | null;
+}
+
+export interface AccessReviewItemTable {
+  id: string;
+  campaign_id: string;
+  /** The member whose access the item is about. */
+  member_id: string;
+  kind: 'role' | 'assignment' | 'grant' | 'scope';
+  role_key: string | null;
+  client_id: string | null;
+  grant_id: string | null;
+  /** For a scope item, the department the member belonged to when the campaign started. */
+  department_id: string | null;
+  /** The department manager who reviews the item, or `null` when any holder of `reviewer_role` does. */
+  reviewer_id: string | null;
+  reviewer_role: string | null;
+  due_at: string;
+  escalated_at: string | null;
+  decision: 'confirm' | 'revoke' | null;
+  /** `reviewer` for a decision a person made, `deadline` for the campaign's deadline rule. */
+  decision_source: 'reviewer' | 'deadline' | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  note: string | null;
+  created_at: string;
+}
+
 export interface SetupTokenTable {
   token_hash: string;
   purpose: string;
@@ -361,6 +404,8 @@ export interface DatabaseSchema {
   access_request_decisions: AccessRequestDecisionTable;
   alerts: AlertTable;
   approval_flows: ApprovalFlowTable;
+  access_review_campaigns: AccessReviewCampaignTable;
+  access_review_items: AccessReviewItemTable;
 }
 
 export type Db = Kysely<DatabaseSchema>;

@@ -7,6 +7,7 @@ import * as addSecondFactors from './migrations/2026-12-04T0400_add_second_facto
 import * as createAccessGrants from './migrations/2026-12-04T0500_create_access_grants.js';
 import * as createAccessRequests from './migrations/2026-12-04T0600_create_access_requests.js';
 import * as createApprovalFlows from './migrations/2026-12-04T0800_create_approval_flows.js';
+import * as createAccessReviews from './migrations/2026-12-04T0900_create_access_reviews.js';
 
 // Listed in code rather than read from the folder, so the same build runs from source (tsx) and
 // from a bundle, and an unlisted file cannot slip in.
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-04T0500_create_access_grants': createAccessGrants,
   '2026-12-04T0600_create_access_requests': createAccessRequests,
   '2026-12-04T0800_create_approval_flows': createApprovalFlows,
+  '2026-12-04T0900_create_access_reviews': createAccessReviews,
 };
 
 const provider: MigrationProvider = {

@@ -26,6 +26,11 @@ export const ERROR_CODES = [
   'request_already_decided',
   'admin_roles_exclusive',
   'request_invalid',
+  'review_invalid',
+  'review_not_reviewer',
+  'review_own_item_forbidden',
+  'review_item_decided',
+  'review_campaign_closed',
   'mfa_code_invalid',
   'mfa_challenge_invalid',
   'mfa_method_unavailable',
@@ -83,6 +88,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'field_empty':
     case 'password_rejected':
     case 'request_invalid':
+    case 'review_invalid':
     case 'admin_roles_exclusive':
     case 'phone_invalid':
     case 'mfa_method_unavailable':
@@ -104,6 +110,8 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'step_up_required':
     case 'self_approval_forbidden':
     case 'approver_not_eligible':
+    case 'review_not_reviewer':
+    case 'review_own_item_forbidden':
     case 'password_change_required':
     case 'csrf_invalid':
     case 'setup_token_invalid':
@@ -118,6 +126,8 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'request_expired':
     case 'request_not_pending':
     case 'request_already_decided':
+    case 'review_item_decided':
+    case 'review_campaign_closed':
       return 409;
     case 'import_file_too_large':
     case 'payload_too_large':

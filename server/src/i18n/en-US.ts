@@ -2,6 +2,11 @@ import type { Messages } from './locale.js';
 
 export const enUS: Messages = {
   errors: {
+    review_invalid: 'The access review is invalid: {detail}',
+    review_not_reviewer: 'You are not the reviewer of this review item.',
+    review_own_item_forbidden: 'You cannot review your own access.',
+    review_item_decided: 'This review item has already been decided.',
+    review_campaign_closed: 'This access review has already been closed.',
     last_factor_required: 'This is the last verification method your role requires. Add another authenticator app or passkey before removing it.',
     request_expired: 'The request has expired and can no longer be approved.',
     request_not_pending: 'The request has already been handled.',

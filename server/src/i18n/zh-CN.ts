@@ -2,6 +2,11 @@ import type { Messages } from './locale.js';
 
 export const zhCN: Messages = {
   errors: {
+    review_invalid: '权限复核设置无效：{detail}',
+    review_not_reviewer: '您不是此复核项的复核人。',
+    review_own_item_forbidden: '不能复核自己的权限。',
+    review_item_decided: '该复核项已处理，不能再次处理。',
+    review_campaign_closed: '该权限复核已结束。',
     last_factor_required: '这是您的角色所要求的最后一个验证方式，请先添加另一个验证器应用或通行密钥再移除。',
     request_expired: '该申请已过期，不能再审批。',
     request_not_pending: '该申请已处理，不能再操作。',

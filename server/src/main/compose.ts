@@ -18,6 +18,8 @@ import { departmentRoutes } from '../org/department.routes.js';
 import { BreakGlassService } from '../governance/break-glass.service.js';
 import { governanceRoutes } from '../governance/governance.routes.js';
 import { AccessRequestService } from '../governance/request.service.js';
+import { reviewRoutes } from '../governance/review.routes.js';
+import { AccessReviewService } from '../governance/review.service.js';
 import { createSmsProvider } from './sms-provider.js';
 import { AccountService } from '../identity/account.service.js';
 import { accountRoutes } from '../identity/account.routes.js';
@@ -48,7 +50,7 @@ export type Application = Awaited<ReturnType<typeof composeApplication>>;
  */
 export async function composeApplication(config: AppConfig, options: ComposeOptions = {}) {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const database: DatabaseHandle = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, postgresSchema: config.databaseSchema });
+  const database: DatabaseHandle = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, postgresSchema: config.databaseSchema, poolSize: config.databasePoolSize });
   const { db } = database;
 
   try {
@@ -73,6 +75,7 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
   const auth = new AuthService({ db, audit, policy: config.session, mfa: config.mfa, factors, passwords, logger });
   const accounts = new AccountService({ db, audit, crypto, auth, passwords });
   const requests = new AccessRequestService({ db, audit });
+  const reviews = new AccessReviewService({ db, audit });
   const breakGlass = new BreakGlassService({ db, audit, minutes: config.breakGlassMinutes });
   const clients = new ClientService({ db, audit, crypto });
   const imports = new ImportService({ db, audit, crypto, logger });
@@ -93,6 +96,7 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
       accountRoutes({ db, audit, auth, accounts, totp, recovery, passkeys, secureCookies, secondFactorRequired: config.mfa.required, passwordMaxAgeDays: config.password.maxAgeDays, timeZone: config.timeZone }),
       adminRoutes({ accounts }),
       governanceRoutes({ db, audit, requests, breakGlass }),
+      reviewRoutes({ reviews }),
       explainRoutes({ db, audit, timeZone: config.timeZone }),
       departmentRoutes({ db }),
       clientRoutes({ clients, searchesPerMinute: config.clientListsPerMinute, stepUp: (session) => auth.assertRecentSecondFactorOrThrow(session) }),
@@ -112,6 +116,7 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
     accounts,
     requests,
     breakGlass,
+    reviews,
     totp,
     recovery,
     passkeys,

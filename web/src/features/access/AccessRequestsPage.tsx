@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Badge, Button, Card, Flex, Tabs, Typography } from 'antd';
 import { useState } from 'react';
+import { useSearchParams } from 'react-router';
 
 import { describeError } from '../../app/describe-error.js';
 import { useDocumentTitle } from '../../app/use-document-title.js';
@@ -15,10 +16,17 @@ const REFRESH_MILLISECONDS = 60_000;
 
 type TabKey = 'mine' | 'queue';
 
+// The open tab lives in the address (`?tab=queue`), so the bell's approval notice can open the queue.
+function tabOf(searchParams: URLSearchParams): TabKey {
+  return searchParams.get('tab') === 'queue' ? 'queue' : 'mine';
+}
+
 /** 权限申请: the member's requests, the requests waiting for their decision, and a form for a new one. */
 export function AccessRequestsPage() {
   const t = useT();
-  const [tab, setTab] = useState<TabKey>('mine');
+  const [searchParams, setSearchParams] = useSearchParams();
+  const tab = tabOf(searchParams);
+  const setTab = (next: TabKey) => setSearchParams(next === 'queue' ? { tab: 'queue' } : {}, { replace: true });
   const [formOpen, setFormOpen] = useState(false);
   useDocumentTitle(t('menu.accessRequests'));
 

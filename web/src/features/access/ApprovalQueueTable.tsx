@@ -7,6 +7,7 @@ import type { AccessRequest } from './access.api.js';
 import { DecisionModal, type Decision } from './DecisionModal.js';
 import { useMemberName } from './member-names.js';
 import { requestColumns } from './request-columns.js';
+import { RequestDetailDrawer } from './RequestDetailDrawer.js';
 import { kindLabel } from './request-labels.js';
 
 interface ApprovalQueueTableProps {
@@ -19,6 +20,7 @@ export function ApprovalQueueTable({ requests, loading }: ApprovalQueueTableProp
   const t = useT();
   const nameOf = useMemberName();
   const [open, setOpen] = useState<{ request: AccessRequest; decision: Decision } | null>(null);
+  const [selected, setSelected] = useState<AccessRequest | null>(null);
 
   const columns = requestColumns(t, nameOf);
   const tableColumns: ColumnsType<AccessRequest> = [
@@ -34,9 +36,18 @@ export function ApprovalQueueTable({ requests, loading }: ApprovalQueueTableProp
       key: 'actions',
       title: t('common.actions'),
       fixed: 'right',
-      width: 150,
+      width: 200,
       render: (_, request) => (
         <Flex gap={8}>
+          <Button
+            size="small"
+            type="link"
+            data-testid="request-detail-open"
+            aria-label={t('access.detail.openLabel', { kind: kindLabel(request.kind, t) })}
+            onClick={() => setSelected(request)}
+          >
+            {t('access.detail.open')}
+          </Button>
           <Button size="small" type="primary" data-testid="request-approve" aria-label={t('access.approveLabel', { kind: kindLabel(request.kind, t) })} onClick={() => setOpen({ request, decision: 'approve' })}>
             {t('access.approve')}
           </Button>
@@ -57,10 +68,11 @@ export function ApprovalQueueTable({ requests, loading }: ApprovalQueueTableProp
         loading={loading}
         columns={tableColumns}
         dataSource={requests}
-        scroll={{ x: 1500 }}
+        scroll={{ x: 1550 }}
         locale={{ emptyText: t('access.queue.empty') }}
         pagination={{ pageSize: 20, hideOnSinglePage: true, showTotal: (total) => t('access.total', { total }) }}
       />
+      {selected !== null && <RequestDetailDrawer request={selected} nameOf={nameOf} onClose={() => setSelected(null)} />}
       {open !== null && <DecisionModal request={open.request} decision={open.decision} nameOf={nameOf} onClose={() => setOpen(null)} />}
     </>
   );

@@ -1,5 +1,6 @@
-import { Typography } from 'antd';
+import { Tooltip, Typography } from 'antd';
 
+import { formatFirmTime } from '../../app/firm-time.js';
 import { useT } from '../../i18n/index.js';
 import type { Grant } from './access.api.js';
 
@@ -28,8 +29,17 @@ export function GrantCountdown({ grant, now }: { grant: Grant; now: number }) {
   const endsAt = Date.parse(grant.endsAt);
   const startsAt = Date.parse(grant.startsAt);
 
-  // NOTE: the grant list does not say whether a grant was revoked, so one revoked before its
-  // start shows as not started.
+  // A server from before `revokedAt` leaves the field out, so only a time marks a revoked grant.
+  if (typeof grant.revokedAt === 'string') {
+    return (
+      <Tooltip title={t('grants.revokedAt', { time: formatFirmTime(grant.revokedAt) ?? '' })}>
+        <Typography.Text type="secondary" data-testid="grant-countdown" data-state="revoked">
+          {t('grants.revoked')}
+        </Typography.Text>
+      </Tooltip>
+    );
+  }
+
   if (!grant.active && now < startsAt) {
     return (
       <Typography.Text type="secondary" data-testid="grant-countdown" data-state="scheduled">

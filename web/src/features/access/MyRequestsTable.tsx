@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { App as AntdApp, Table } from 'antd';
+import { App as AntdApp, Button, Flex, Table } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
+import { useState } from 'react';
 
 import { useMe } from '../../app/auth-context.js';
 import { ConfirmButton } from '../../app/ConfirmButton.js';
@@ -9,6 +10,7 @@ import { useT } from '../../i18n/index.js';
 import { ACCESS_REQUESTS_QUERY_KEY, withdrawAccessRequest, type AccessRequest } from './access.api.js';
 import { useMemberName } from './member-names.js';
 import { requestColumns } from './request-columns.js';
+import { RequestDetailDrawer } from './RequestDetailDrawer.js';
 import { kindLabel } from './request-labels.js';
 
 interface MyRequestsTableProps {
@@ -23,6 +25,7 @@ export function MyRequestsTable({ requests, loading }: MyRequestsTableProps) {
   const queryClient = useQueryClient();
   const { message } = AntdApp.useApp();
   const nameOf = useMemberName();
+  const [selected, setSelected] = useState<AccessRequest | null>(null);
 
   const withdraw = useMutation({
     mutationFn: (request: AccessRequest) => withdrawAccessRequest(request.id),
@@ -51,34 +54,49 @@ export function MyRequestsTable({ requests, loading }: MyRequestsTableProps) {
       key: 'actions',
       title: t('common.actions'),
       fixed: 'right',
-      width: 100,
-      render: (_, request) =>
-        canWithdraw(request) && (
-          <ConfirmButton
-            testId="request-withdraw"
+      width: 140,
+      render: (_, request) => (
+        <Flex gap={8}>
+          <Button
             size="small"
-            label={t('access.withdraw')}
-            ariaLabel={t('access.withdrawLabel', { kind: kindLabel(request.kind, t) })}
-            title={t('access.withdrawTitle')}
-            okText={t('access.withdraw')}
-            loading={withdraw.isPending && withdraw.variables.id === request.id}
-            onConfirm={() => withdraw.mutate(request)}
-          />
-        ),
+            type="link"
+            data-testid="request-detail-open"
+            aria-label={t('access.detail.openLabel', { kind: kindLabel(request.kind, t) })}
+            onClick={() => setSelected(request)}
+          >
+            {t('access.detail.open')}
+          </Button>
+          {canWithdraw(request) && (
+            <ConfirmButton
+              testId="request-withdraw"
+              size="small"
+              label={t('access.withdraw')}
+              ariaLabel={t('access.withdrawLabel', { kind: kindLabel(request.kind, t) })}
+              title={t('access.withdrawTitle')}
+              okText={t('access.withdraw')}
+              loading={withdraw.isPending && withdraw.variables.id === request.id}
+              onConfirm={() => withdraw.mutate(request)}
+            />
+          )}
+        </Flex>
+      ),
     },
   ];
 
   return (
-    <Table<AccessRequest>
-      data-testid="requests-mine-table"
-      rowKey="id"
-      size="small"
-      loading={loading}
-      columns={tableColumns}
-      dataSource={requests}
-      scroll={{ x: 1600 }}
-      locale={{ emptyText: t('access.mine.empty') }}
-      pagination={{ pageSize: 20, hideOnSinglePage: true, showTotal: (total) => t('access.total', { total }) }}
-    />
+    <>
+      <Table<AccessRequest>
+        data-testid="requests-mine-table"
+        rowKey="id"
+        size="small"
+        loading={loading}
+        columns={tableColumns}
+        dataSource={requests}
+        scroll={{ x: 1640 }}
+        locale={{ emptyText: t('access.mine.empty') }}
+        pagination={{ pageSize: 20, hideOnSinglePage: true, showTotal: (total) => t('access.total', { total }) }}
+      />
+      {selected !== null && <RequestDetailDrawer request={selected} nameOf={nameOf} onClose={() => setSelected(null)} />}
+    </>
   );
 }

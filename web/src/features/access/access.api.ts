@@ -43,6 +43,21 @@ export interface AccessRequest {
   decidedAt: string | null;
 }
 
+/** One approver's decision on one step of a request. */
+export interface RequestDecision {
+  /** Index into the request's `steps`, from 0. */
+  step: number;
+  decision: 'approved' | 'rejected';
+  note: string | null;
+  decidedAt: string;
+  approverName: string;
+}
+
+/** A request as `GET /api/access-requests/:id` returns it, with the decisions taken so far in step order. */
+export interface AccessRequestDetail extends AccessRequest {
+  decisions: RequestDecision[];
+}
+
 export interface NewAccessRequest {
   kind: FilableKind;
   /** Left out when the member files for themselves. */
@@ -65,6 +80,8 @@ export interface Grant {
   endsAt: string;
   kind: 'temporary' | 'break_glass';
   reason: string;
+  /** When the grant was revoked before its end, or `null` for a grant never revoked. */
+  revokedAt: string | null;
   /** Whether the grant was in force when the server responded: started, not ended, not revoked. */
   active: boolean;
 }
@@ -82,6 +99,16 @@ export const GRANTS_QUERY_KEY = ['access', 'grants'] as const;
 /** Returns the requests filed by or for the member (`mine`) and those waiting for their decision (`queue`). */
 export function fetchAccessRequests(): Promise<{ mine: AccessRequest[]; queue: AccessRequest[] }> {
   return request('GET', '/api/access-requests');
+}
+
+/** Sits under `ACCESS_REQUESTS_QUERY_KEY`, so invalidating the lists reloads an open detail as well. */
+export function accessRequestQueryKey(id: string) {
+  return [...ACCESS_REQUESTS_QUERY_KEY, 'detail', id] as const;
+}
+
+/** Returns one request the member filed, benefits from, may approve, or may see as an administrator. */
+export function fetchAccessRequest(id: string): Promise<AccessRequestDetail> {
+  return request('GET', `/api/access-requests/${encodeURIComponent(id)}`);
 }
 
 export function fileAccessRequest(body: NewAccessRequest): Promise<AccessRequest> {

@@ -73,16 +73,24 @@ export function RequestStatusTag({ request }: { request: AccessRequest }) {
   );
 }
 
+/** Returns a function naming who decides a step, or `undefined` for a step this build cannot read. */
+export function useApproverLabel(): (step: ApprovalStep | undefined) => string | undefined {
+  const { t } = useI18n();
+  const roleLabel = useRoleLabel();
+  return (step) => {
+    if (step?.approver === 'role') return roleLabel(step.role);
+    if (step?.approver === 'department_manager') return t('access.approver.departmentManager');
+    return undefined;
+  };
+}
+
 /** Renders the step a request is at ("1/2") and, while it is pending, who decides next. */
 export function RequestStep({ request }: { request: AccessRequest }) {
   const { t } = useI18n();
-  const roleLabel = useRoleLabel();
+  const approverLabel = useApproverLabel();
 
   const current = request.status === 'applied' ? request.stepCount : Math.min(request.currentStep + 1, request.stepCount);
-  const step: ApprovalStep | undefined = request.steps[request.currentStep];
-  let approver: string | undefined;
-  if (step?.approver === 'role') approver = roleLabel(step.role);
-  else if (step?.approver === 'department_manager') approver = t('access.approver.departmentManager');
+  const approver = approverLabel(request.steps[request.currentStep]);
 
   return (
     <Flex vertical>

@@ -18,10 +18,11 @@ interface PasswordValues {
 
 const FIELDS = ['currentPassword', 'newPassword'] as const;
 
-// A wrong current password concerns that field. `password_rejected` normally lists its problems
-// as issues at `newPassword`; one without issues still belongs under the new password.
-const FIELD_OF_CODE = { invalid_credentials: 'currentPassword', password_too_weak: 'newPassword' } as const;
-const FIELD_OF_CODE_WITHOUT_ISSUES = { ...FIELD_OF_CODE, password_rejected: 'newPassword' } as const;
+// Codes that concern one field as a whole, used only when a response carries no issues. The
+// server answers a wrong current password with 401 `invalid_credentials`, which keeps the member
+// signed in, and an issue at `currentPassword`. That issue's text replaces the top-level message,
+// which speaks of a wrong username or password. `password_rejected` lists its problems as issues.
+const FIELD_OF_CODE_WITHOUT_ISSUES = { invalid_credentials: 'currentPassword', password_too_weak: 'newPassword', password_rejected: 'newPassword' } as const;
 
 /** Takes the current password and a new one twice. Calls `onChanged` with the member the server returns. */
 export function ChangePasswordForm({ onChanged }: { onChanged: (user: Me) => void }) {
@@ -39,10 +40,11 @@ export function ChangePasswordForm({ onChanged }: { onChanged: (user: Me) => voi
     },
     onError: (error) => {
       const hasIssues = isApiError(error) && error.issues.length > 0;
-      const text = showServerErrorAtFields({ form, error, t, fields: FIELDS, fieldOfCode: hasIssues ? FIELD_OF_CODE : FIELD_OF_CODE_WITHOUT_ISSUES });
+      const text = showServerErrorAtFields({ form, error, t, fields: FIELDS, fieldOfCode: hasIssues ? {} : FIELD_OF_CODE_WITHOUT_ISSUES });
 
-      // When every issue is shown at its field, a banner would only repeat them.
-      const allPlaced = hasIssues && error.code === 'password_rejected' && error.issues.every((issue) => (FIELDS as readonly string[]).includes(issue.path));
+      // When every issue is shown at its field, a banner would only repeat them or, for a wrong
+      // current password, contradict them with the sign-in page's wording.
+      const allPlaced = hasIssues && error.issues.every((issue) => (FIELDS as readonly string[]).includes(issue.path));
       setErrorText(allPlaced ? null : text);
     },
   });

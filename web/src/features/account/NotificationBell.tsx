@@ -1,14 +1,26 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Badge, Button, Empty, Flex, Popover, Typography } from 'antd';
+import { Badge, Button, Empty, Flex, Popover, Tag, Typography } from 'antd';
 import { useState } from 'react';
+import { Link } from 'react-router';
 
 import { describeError } from '../../app/describe-error.js';
 import { formatFirmTime } from '../../app/firm-time.js';
-import { useT } from '../../i18n/index.js';
+import { useT, type MessageKey } from '../../i18n/index.js';
 import { fetchNotifications, markNotificationsRead, NOTIFICATIONS_QUERY_KEY, type AccountNotification } from './account.api.js';
 
-// New-device sign-ins and changes to the account should show up without a reload.
+// New-device sign-ins, added second factors and requests awaiting approval should show up without a reload.
 const POLL_MILLISECONDS = 60_000;
+
+const KIND_LABELS: Readonly<Record<string, MessageKey>> = {
+  new_device: 'notifications.kind.newDevice',
+  factor_added: 'notifications.kind.factorAdded',
+  approval_pending: 'notifications.kind.approvalPending',
+};
+
+// The notice names no request, so it opens the approver's queue, where every request waiting for them is.
+const KIND_LINKS: Readonly<Record<string, string>> = {
+  approval_pending: '/access/requests?tab=queue',
+};
 
 function BellIcon() {
   return (
@@ -19,22 +31,41 @@ function BellIcon() {
   );
 }
 
-function NotificationItem({ item }: { item: AccountNotification }) {
+/** Renders one notification with its kind's label. A kind that calls for action links to the page where it is taken. */
+function NotificationItem({ item, onNavigate }: { item: AccountNotification; onNavigate: () => void }) {
+  const t = useT();
   const unread = item.readAt === null;
+  const label = Object.hasOwn(KIND_LABELS, item.kind) ? t(KIND_LABELS[item.kind]!) : undefined;
+  const link = Object.hasOwn(KIND_LINKS, item.kind) ? KIND_LINKS[item.kind] : undefined;
+  const text = <Typography.Text strong={unread}>{item.message}</Typography.Text>;
+
   return (
-    <Flex vertical gap={2} data-testid="notification-item" data-unread={unread} style={{ padding: '8px 0', borderBottom: '1px solid #f0f0f0' }}>
+    <Flex vertical gap={2} data-testid="notification-item" data-kind={item.kind} data-unread={unread} style={{ padding: '8px 0', borderBottom: '1px solid #f0f0f0' }}>
       <Flex gap={6} align="baseline">
         {unread && <Badge status="processing" />}
-        <Typography.Text strong={unread}>{item.message}</Typography.Text>
+        {link === undefined ? (
+          text
+        ) : (
+          <Link to={link} onClick={onNavigate} data-testid="notification-link">
+            {text}
+          </Link>
+        )}
       </Flex>
-      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-        {formatFirmTime(item.createdAt)}
-      </Typography.Text>
+      <Flex gap={6} align="center">
+        {label !== undefined && (
+          <Tag bordered={false} style={{ marginInlineEnd: 0 }}>
+            {label}
+          </Tag>
+        )}
+        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+          {formatFirmTime(item.createdAt)}
+        </Typography.Text>
+      </Flex>
     </Flex>
   );
 }
 
-/** Renders the header's bell: the count of unread security notifications and a list of recent ones. */
+/** Renders the header's bell: the count of unread notifications and a list of recent ones. */
 export function NotificationBell() {
   const t = useT();
   const queryClient = useQueryClient();
@@ -52,7 +83,7 @@ export function NotificationBell() {
   let list;
   if (notifications.isError) list = <Typography.Text type="danger">{describeError(notifications.error, t)}</Typography.Text>;
   else if (items.length === 0) list = <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('notifications.empty')} />;
-  else list = items.map((item) => <NotificationItem key={item.id} item={item} />);
+  else list = items.map((item) => <NotificationItem key={item.id} item={item} onNavigate={() => setOpen(false)} />);
 
   const content = (
     <Flex vertical style={{ width: 340, maxHeight: 420 }} data-testid="notifications-list">

@@ -24,7 +24,7 @@ export function SignInHistoryCard() {
   const empty = <Typography.Text type="secondary">{t('common.empty')}</Typography.Text>;
   const columns: ColumnsType<SignInRecord> = [
     { key: 'time', title: t('security.signIns.time'), render: (_, record) => <span style={{ whiteSpace: 'nowrap' }}>{formatFirmTime(record.occurredAt)}</span> },
-    { key: 'outcome', title: t('security.signIns.outcome'), render: (_, record) => <SignInOutcomeTag outcome={record.outcome} /> },
+    { key: 'outcome', title: t('security.signIns.outcome'), render: (_, record) => <SignInOutcomeTag outcome={record.outcome} step={record.step} /> },
     { key: 'method', title: t('security.signIns.method'), render: (_, record) => methodLabel(record.method) },
     { key: 'ip', title: t('security.signIns.ip'), render: (_, record) => record.ip ?? empty },
     { key: 'device', title: t('security.signIns.device'), render: (_, record) => <DeviceText userAgent={record.userAgent} /> },
@@ -36,7 +36,7 @@ export function SignInHistoryCard() {
       {signIns.isError && <Alert type="error" showIcon title={describeError(signIns.error, t)} style={{ marginBottom: 16 }} />}
       <Table<SignInRecord>
         data-testid="sign-in-history"
-        rowKey={(record) => [record.occurredAt, record.outcome, record.method, record.ip, record.userAgent].join('|')}
+        rowKey={(record) => [record.occurredAt, record.outcome, record.step, record.method, record.ip, record.userAgent].join('|')}
         size="small"
         loading={signIns.isFetching}
         columns={columns}

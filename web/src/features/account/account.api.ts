@@ -34,6 +34,12 @@ export interface OwnSession {
   authMethod: string;
 }
 
+/**
+ * How far a successful password check got: a second factor still to be confirmed or set up, or
+ * a session opened. `null` on failures and on records written before the server stored steps.
+ */
+export type SignInStep = 'second_factor_required' | 'enrolment_required' | 'session_opened';
+
 export interface SignInRecord {
   occurredAt: string;
   outcome: 'success' | 'failure' | 'denied';
@@ -41,6 +47,7 @@ export interface SignInRecord {
   userAgent: string | null;
   method: string | null;
   failure: string | null;
+  step: SignInStep | null;
 }
 
 export interface AccountNotification {

@@ -9,12 +9,12 @@ import { formatFirmTime } from '../../app/firm-time.js';
 import { useDocumentTitle } from '../../app/use-document-title.js';
 import { useI18n } from '../../i18n/index.js';
 import { useStepUp } from '../auth/step-up.js';
-import { disableUser, enableUser, fetchUsers, resetPassword, USERS_QUERY_KEY, type ManagedUser } from './admin.api.js';
+import { disableUser, enableUser, fetchUsers, resetPassword, unlockUser, USERS_QUERY_KEY, type ManagedUser } from './admin.api.js';
 import { TemporaryPasswordModal } from './TemporaryPasswordModal.js';
 
 type StatusAction = 'disable' | 'enable';
 
-/** 用户管理: the firm's accounts, with disable, enable and password reset. */
+/** 用户管理: the firm's accounts, with disable, enable, unlock and password reset. */
 export function UsersPage() {
   const { t, findMessage } = useI18n();
   const queryClient = useQueryClient();
@@ -31,6 +31,15 @@ export function UsersPage() {
     onSuccess: async (_result, { user, action }) => {
       await refresh();
       void message.success(t(action === 'disable' ? 'admin.users.disabled' : 'admin.users.enabled', { name: user.displayName }));
+    },
+    onError: (error) => void message.error(describeError(error, t)),
+  });
+
+  const unlock = useMutation({
+    mutationFn: (user: ManagedUser) => runWithStepUp(() => unlockUser(user.id)),
+    onSuccess: async (_result, user) => {
+      await refresh();
+      void message.success(t('admin.users.unlocked', { name: user.displayName }));
     },
     onError: (error) => void message.error(describeError(error, t)),
   });
@@ -71,8 +80,11 @@ export function UsersPage() {
       key: 'actions',
       title: t('common.actions'),
       fixed: 'right',
+      // Room for three buttons, so a locked account's 解除锁定 does not push 重置密码 out of view.
+      width: 260,
       render: (_, user) => {
-        const busy = (changeStatus.isPending && changeStatus.variables.user.id === user.id) || (reset.isPending && reset.variables.id === user.id);
+        const busy =
+          (changeStatus.isPending && changeStatus.variables.user.id === user.id) || (unlock.isPending && unlock.variables.id === user.id) || (reset.isPending && reset.variables.id === user.id);
         const action: StatusAction = user.status === 'active' ? 'disable' : 'enable';
         return (
           <Flex gap={8}>
@@ -88,6 +100,20 @@ export function UsersPage() {
               disabled={busy}
               onConfirm={() => changeStatus.mutate({ user, action })}
             />
+            {user.locked && (
+              <ConfirmButton
+                testId="user-unlock"
+                size="small"
+                label={t('admin.users.unlock')}
+                ariaLabel={t('admin.users.unlockLabel', { name: user.displayName })}
+                title={t('admin.users.unlockTitle', { name: user.displayName })}
+                description={t('admin.users.unlockHint')}
+                okText={t('admin.users.unlock')}
+                loading={unlock.isPending && unlock.variables.id === user.id}
+                disabled={busy}
+                onConfirm={() => unlock.mutate(user)}
+              />
+            )}
             <ConfirmButton
               testId="user-reset-password"
               size="small"

@@ -51,6 +51,11 @@ export function enableUser(id: string): Promise<void> {
   return request('POST', `/api/admin/users/${encodeURIComponent(id)}/enable`, { json: {} });
 }
 
+/** Lifts the sign-in lock that repeated failures put on the account's username. */
+export function unlockUser(id: string): Promise<void> {
+  return request('POST', `/api/admin/users/${encodeURIComponent(id)}/unlock`, { json: {} });
+}
+
 /** Sets a temporary password, which the member must change at the next sign-in. */
 export function resetPassword(id: string): Promise<{ temporaryPassword: string }> {
   return request('POST', `/api/admin/users/${encodeURIComponent(id)}/reset-password`, { json: {} });

@@ -75,6 +75,19 @@ export const accessEnUS: Readonly<Record<keyof typeof accessZhCN, string>> = {
   'access.decision.approvedNextStep': 'Approved. The request moves to the next approval step.',
   'access.decision.rejected': 'Request rejected',
 
+  'access.detail.open': 'Details',
+  'access.detail.openLabel': 'View the request: {kind}',
+  'access.detail.title': 'Request: {kind}',
+  'access.detail.steps': 'Approvals',
+  'access.detail.stepTitle': 'Step {step}: {approver}',
+  'access.detail.waiting': 'Waiting for a decision',
+  'access.detail.approvedBy': 'Approved by {name} at {time}',
+  'access.detail.rejectedBy': 'Rejected by {name} at {time}',
+  'access.detail.note': 'Note: {note}',
+  'access.detail.noNote': 'No note given',
+  'access.detail.noSteps': 'This request has no approval steps',
+  'access.detail.autoApproved': 'The approval settings approved this request automatically, so it took effect when filed, without a person deciding.',
+
   'access.new.title': 'New access request',
   'access.new.intro': 'Approvers handle the request, and it takes effect once every step is approved. Pending requests expire after 7 days.',
   'access.new.submit': 'Submit request',
@@ -139,6 +152,8 @@ export const accessEnUS: Readonly<Record<keyof typeof accessZhCN, string>> = {
   'grants.remainingDays': '{days} d {time} left',
   'grants.ended': 'Ended',
   'grants.notStarted': 'Not started',
+  'grants.revoked': 'Revoked',
+  'grants.revokedAt': 'Revoked at {time} (Beijing time)',
 
   'breakGlass.open': 'Emergency access',
   'breakGlass.title': 'Emergency access to a client',

@@ -73,6 +73,19 @@ export const accessZhCN = {
   'access.decision.approvedNextStep': '已批准，申请转入下一步审批',
   'access.decision.rejected': '已驳回申请',
 
+  'access.detail.open': '详情',
+  'access.detail.openLabel': '查看{kind}申请详情',
+  'access.detail.title': '{kind}申请详情',
+  'access.detail.steps': '审批记录',
+  'access.detail.stepTitle': '第 {step} 步：{approver}',
+  'access.detail.waiting': '等待审批',
+  'access.detail.approvedBy': '{name} 于 {time} 批准',
+  'access.detail.rejectedBy': '{name} 于 {time} 驳回',
+  'access.detail.note': '审批意见：{note}',
+  'access.detail.noNote': '未填写审批意见',
+  'access.detail.noSteps': '此申请没有审批步骤',
+  'access.detail.autoApproved': '此申请已按审批设置自动批准，提交即生效，没有人工审批。',
+
   'access.new.title': '新建权限申请',
   'access.new.intro': '申请提交后由审批人处理，全部审批通过后自动生效。待审批的申请 7 天后过期。',
   'access.new.submit': '提交申请',
@@ -137,6 +150,8 @@ export const accessZhCN = {
   'grants.remainingDays': '剩余 {days} 天 {time}',
   'grants.ended': '已结束',
   'grants.notStarted': '未开始',
+  'grants.revoked': '已撤销',
+  'grants.revokedAt': '撤销于 {time}（北京时间）',
 
   'breakGlass.open': '紧急访问',
   'breakGlass.title': '紧急访问客户',

@@ -97,6 +97,8 @@ export const accountEnUS: Readonly<Record<keyof typeof accountZhCN, string>> = {
   'security.signIns.total': '{total} in total',
 
   'signIns.outcome.success': 'Success',
+  'signIns.outcome.secondFactorPending': 'Password accepted, second factor pending',
+  'signIns.outcome.enrolmentPending': 'Password accepted, second factor to be set up',
   'signIns.outcome.failure': 'Failed',
   'signIns.outcome.denied': 'Denied',
   'signIns.failure.bad_password': 'Wrong password',
@@ -118,8 +120,11 @@ export const accountEnUS: Readonly<Record<keyof typeof accountZhCN, string>> = {
   'authMethod.password_change': 'Password change',
   'authMethod.setup_link': 'Initial set-up',
 
-  'notifications.title': 'Security notifications',
-  'notifications.bellLabel': 'Security notifications, {count} unread',
+  'notifications.title': 'Notifications',
+  'notifications.bellLabel': 'Notifications, {count} unread',
   'notifications.empty': 'No notifications',
   'notifications.markAllRead': 'Mark all as read',
+  'notifications.kind.newDevice': 'New device',
+  'notifications.kind.factorAdded': 'Second factor added',
+  'notifications.kind.approvalPending': 'Awaiting your approval',
 };

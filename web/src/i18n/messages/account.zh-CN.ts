@@ -95,6 +95,8 @@ export const accountZhCN = {
   'security.signIns.total': '共 {total} 条',
 
   'signIns.outcome.success': '成功',
+  'signIns.outcome.secondFactorPending': '密码正确，待二次验证',
+  'signIns.outcome.enrolmentPending': '密码正确，待设置二次验证',
   'signIns.outcome.failure': '失败',
   'signIns.outcome.denied': '拒绝',
   'signIns.failure.bad_password': '密码错误',
@@ -116,8 +118,11 @@ export const accountZhCN = {
   'authMethod.password_change': '修改密码',
   'authMethod.setup_link': '初始设置',
 
-  'notifications.title': '安全通知',
-  'notifications.bellLabel': '安全通知，{count} 条未读',
+  'notifications.title': '通知',
+  'notifications.bellLabel': '通知，{count} 条未读',
   'notifications.empty': '暂无通知',
   'notifications.markAllRead': '全部标为已读',
+  'notifications.kind.newDevice': '新设备登录',
+  'notifications.kind.factorAdded': '新增验证方式',
+  'notifications.kind.approvalPending': '待审批',
 } satisfies Record<string, string>;
