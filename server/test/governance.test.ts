@@ -168,6 +168,34 @@ describe('approval flows and notices', () => {
   });
 });
 
+describe('cross-department sharing', () => {
+  it('shares another department’s clients once its manager approves', async () => {
+    const manager1 = await signIn('manager1');
+    const bk1 = await signIn('bk1');
+    const reachable = new Set(await clientIdsAssignedTo(app, firm.members.bk1.id));
+    const grantedClients = new Set((await app.db.selectFrom('access_grants').select('client_id').where('user_id', '=', firm.members.bk1.id).execute()).map((row) => row.client_id));
+    const sharedClient = (await clientIdsAssignedTo(app, firm.members.bk2.id)).find((id) => !reachable.has(id) && !grantedClients.has(id));
+    const share = { fromDepartmentId: firm.departments.deptOne, toDepartmentId: firm.departments.deptTwo, categories: ['basic'], actions: ['client:list', 'client:read'], startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString() };
+
+    const byStaff = await bk1.post('/api/access-requests', { kind: 'department_share', payload: share, reason: '年底两部门协作结账' });
+    const filed = await manager1.post('/api/access-requests', { kind: 'department_share', payload: share, reason: '年底两部门协作结账' });
+    const { id } = filed.json() as { id: string };
+    const before = await bk1.get(`/api/clients/${sharedClient}`);
+    const ownApproval = await manager1.post(`/api/access-requests/${id}/approve`, {});
+    const approved = await (await signIn('partner')).post(`/api/access-requests/${id}/approve`, {});
+    const after = await bk1.get(`/api/clients/${sharedClient}`);
+
+    expect(byStaff.statusCode).toBe(403);
+    expect(filed.statusCode).toBe(201);
+    expect(before.statusCode).toBe(404);
+    expect(ownApproval.statusCode).toBe(403);
+    expect(approved.json()).toMatchObject({ status: 'applied' });
+    expect(after.statusCode).toBe(200);
+    const fields = (after.json() as { fields: { key: string; display: string }[] }).fields;
+    expect(fields.find((field) => field.key === 'bankAccount')!.display).toBe('hidden');
+  });
+});
+
 describe('departments', () => {
   it('lists the tree with each department’s managers', async () => {
     const tree = (await (await signIn('bk1')).get('/api/departments')).json() as { items: { name: string; children: { name: string; managers: { displayName: string }[] }[] }[] };

@@ -5,7 +5,7 @@ import type { DbOrTrx } from '../db/index.js';
 import { type ApprovalStep, DEFAULT_FLOWS, REQUEST_KINDS, type RequestKind } from './request-kinds.js';
 
 export const flowStepsSchema = z
-  .array(z.union([z.object({ approver: z.literal('department_manager') }), z.object({ approver: z.literal('role'), role: z.enum(ROLE_KEYS) })]))
+  .array(z.union([z.object({ approver: z.literal('department_manager') }), z.object({ approver: z.literal('owning_department_manager') }), z.object({ approver: z.literal('role'), role: z.enum(ROLE_KEYS) })]))
   .min(1)
   .max(4);
 

@@ -56,6 +56,9 @@ export class AccessRequestService {
     if ([...reason.trim()].length < MIN_REQUEST_REASON) {
       throw new AppError('request_invalid', { detail: 'reason' }, [{ path: 'reason', message: 'reason_required' }]);
     }
+    if (kind === 'department_share') {
+      await this.#checkShareFilerOrThrow(filer.id, parsed.data as { fromDepartmentId: string });
+    }
     const beneficiary = await this.#db.selectFrom('users').select(['id', 'status']).where('id', '=', beneficiaryId).executeTakeFirst();
     if (!beneficiary || beneficiary.status !== 'active') {
       throw new AppError('not_found');
@@ -211,10 +214,23 @@ export class AccessRequestService {
     const approver = await loadSubjectSnapshot(db, approverId);
     if (!step || !approver) return false;
     if (step.approver === 'role') return approver.roles.includes(step.role);
+    if (step.approver === 'owning_department_manager') {
+      const owner = String(request.payload.toDepartmentId ?? '');
+      return (approver.roles.includes('department_manager') && approver.departmentTreeIds.has(owner)) || approver.roles.includes('partner');
+    }
 
     const beneficiary = await db.selectFrom('users').select('department_id').where('id', '=', request.beneficiaryId).executeTakeFirst();
     const managesBeneficiary = approver.roles.includes('department_manager') && beneficiary?.department_id != null && approver.departmentTreeIds.has(beneficiary.department_id);
     return managesBeneficiary || approver.roles.includes('partner');
+  }
+
+  /** Only the requesting department's manager (or a partner) can ask another department to share. */
+  async #checkShareFilerOrThrow(filerId: string, share: { fromDepartmentId: string }): Promise<void> {
+    const filer = await loadSubjectSnapshot(this.#db, filerId);
+    const managesFrom = Boolean(filer?.roles.includes('department_manager') && filer.departmentTreeIds.has(share.fromDepartmentId));
+    if (!filer || !(managesFrom || filer.roles.includes('partner'))) {
+      throw new AppError('forbidden');
+    }
   }
 
   /** Rejects at filing what could never be applied, such as breaking the three-administrator rule. */
@@ -231,8 +247,16 @@ export class AccessRequestService {
     if (typeof payload.clientId === 'string' && !(await db.selectFrom('clients').select('id').where('id', '=', payload.clientId).executeTakeFirst())) {
       throw new AppError('not_found');
     }
-    if (typeof payload.departmentId === 'string' && !(await db.selectFrom('departments').select('id').where('id', '=', payload.departmentId).executeTakeFirst())) {
-      throw new AppError('not_found');
+    for (const key of ['departmentId', 'fromDepartmentId', 'toDepartmentId'] as const) {
+      const departmentId = payload[key];
+      if (typeof departmentId === 'string' && !(await db.selectFrom('departments').select('id').where('id', '=', departmentId).executeTakeFirst())) {
+        throw new AppError('not_found');
+      }
+    }
+    if (Array.isArray(payload.clientIds)) {
+      // Only clients of the owning department can be shared by it.
+      const owned = await db.selectFrom('clients').select('id').where('id', 'in', payload.clientIds as string[]).where('department_id', '=', payload.toDepartmentId as string).execute();
+      if (owned.length !== new Set(payload.clientIds as string[]).size) throw new AppError('request_invalid', { detail: 'clientIds' });
     }
   }
 
@@ -259,6 +283,20 @@ export class AccessRequestService {
       case 'assignment_remove':
         await trx.deleteFrom('client_assignments').where('client_id', '=', payload.clientId as string).where('user_id', '=', request.beneficiaryId).execute();
         break;
+      case 'department_share': {
+        // Every current member of the requesting department receives the share as grants.
+        const members = await trx.selectFrom('users').select('id').where('department_id', '=', payload.fromDepartmentId as string).where('status', '=', 'active').where('client_id', 'is', null).execute();
+        const targets = Array.isArray(payload.clientIds) ? (payload.clientIds as string[]).map((clientId) => ({ clientId, departmentId: null })) : [{ clientId: null, departmentId: payload.toDepartmentId as string }];
+        for (const member of members) {
+          for (const target of targets) {
+            await trx
+              .insertInto('access_grants')
+              .values({ id: randomUUID(), user_id: member.id, client_id: target.clientId, department_id: target.departmentId, categories: JSON.stringify(payload.categories), actions: JSON.stringify(payload.actions), starts_at: new Date(payload.startsAt as string).toISOString(), ends_at: new Date(payload.endsAt as string).toISOString(), kind: 'temporary', reason: request.reason, created_by: request.filedBy, created_at: now })
+              .execute();
+          }
+        }
+        break;
+      }
       case 'temporary_grant':
         await trx
           .insertInto('access_grants')
