@@ -3,7 +3,8 @@ import { request, type FieldCategory } from '../../api/index.js';
 /** Kinds a member may file. `break_glass_review` is created by the server after a break-glass. */
 export const FILABLE_KINDS = ['role_grant', 'role_revoke', 'department_change', 'assignment_add', 'assignment_remove', 'temporary_grant'] as const;
 export type FilableKind = (typeof FILABLE_KINDS)[number];
-export type RequestKind = FilableKind | 'break_glass_review';
+/** `department_share` is filed through the API for now; the page shows it but has no form for it. */
+export type RequestKind = FilableKind | 'break_glass_review' | 'department_share';
 
 export type RequestStatus = 'pending' | 'applied' | 'rejected' | 'withdrawn' | 'expired';
 
@@ -22,7 +23,7 @@ export const MAX_GRANT_DAYS = 30;
 export const MIN_REQUEST_REASON = 4;
 
 /** Who decides one step: the beneficiary's department manager (or a partner), or a holder of a role. */
-export type ApprovalStep = { approver: 'department_manager' } | { approver: 'role'; role: string };
+export type ApprovalStep = { approver: 'department_manager' } | { approver: 'owning_department_manager' } | { approver: 'role'; role: string };
 
 export interface AccessRequest {
   id: string;

@@ -14,6 +14,7 @@ const KIND_LABELS: Readonly<Record<RequestKind, MessageKey>> = {
   assignment_remove: 'access.kind.assignmentRemove',
   temporary_grant: 'access.kind.temporaryGrant',
   break_glass_review: 'access.kind.breakGlassReview',
+  department_share: 'access.kind.departmentShare',
 };
 
 const STATUS_TAGS: Readonly<Record<RequestStatus, { label: MessageKey; color: string }>> = {
@@ -80,6 +81,7 @@ export function useApproverLabel(): (step: ApprovalStep | undefined) => string |
   return (step) => {
     if (step?.approver === 'role') return roleLabel(step.role);
     if (step?.approver === 'department_manager') return t('access.approver.departmentManager');
+    if (step?.approver === 'owning_department_manager') return t('access.approver.owningDepartmentManager');
     return undefined;
   };
 }
@@ -151,6 +153,15 @@ export function RequestChange({ request }: { request: AccessRequest }) {
           {departmentId !== undefined && <ChangeLine label={t('access.change.department')}><IdText id={departmentId} /></ChangeLine>}
           <ChangeLine label={t('access.change.categories')}>{stringsOf(payload, 'categories').map((category) => categoryLabel(category, t)).join(t('common.listSeparator'))}</ChangeLine>
           <ChangeLine label={t('access.change.actions')}>{stringsOf(payload, 'actions').map((action) => actionLabel(action, t)).join(t('common.listSeparator'))}</ChangeLine>
+          <ChangeLine label={t('access.change.window')}>{t('access.change.windowRange', { start: formatFirmTime(stringOf(payload, 'startsAt')) ?? empty, end: formatFirmTime(stringOf(payload, 'endsAt')) ?? empty })}</ChangeLine>
+        </Flex>
+      );
+    case 'department_share':
+      return (
+        <Flex vertical gap={2}>
+          <ChangeLine label={t('access.change.fromDepartment')}><IdText id={stringOf(payload, 'fromDepartmentId') ?? ''} /></ChangeLine>
+          <ChangeLine label={t('access.change.department')}><IdText id={stringOf(payload, 'toDepartmentId') ?? ''} /></ChangeLine>
+          <ChangeLine label={t('access.change.categories')}>{stringsOf(payload, 'categories').map((category) => categoryLabel(category, t)).join(t('common.listSeparator'))}</ChangeLine>
           <ChangeLine label={t('access.change.window')}>{t('access.change.windowRange', { start: formatFirmTime(stringOf(payload, 'startsAt')) ?? empty, end: formatFirmTime(stringOf(payload, 'endsAt')) ?? empty })}</ChangeLine>
         </Flex>
       );

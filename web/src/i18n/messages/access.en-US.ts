@@ -21,6 +21,9 @@ export const accessEnUS: Readonly<Record<keyof typeof accessZhCN, string>> = {
   'access.kind.assignmentRemove': 'Unassign client',
   'access.kind.temporaryGrant': 'Temporary grant',
   'access.kind.breakGlassReview': 'Emergency access review',
+  'access.kind.departmentShare': 'Cross-department sharing',
+  'access.approver.owningDepartmentManager': 'Manager of the owning department, or a partner',
+  'access.change.fromDepartment': 'Requesting department',
 
   'access.status.pending': 'Pending',
   'access.status.applied': 'Applied',

@@ -19,6 +19,9 @@ export const accessZhCN = {
   'access.kind.assignmentRemove': '取消客户分配',
   'access.kind.temporaryGrant': '临时授权',
   'access.kind.breakGlassReview': '紧急访问复核',
+  'access.kind.departmentShare': '跨部门共享',
+  'access.approver.owningDepartmentManager': '客户所属部门的经理或合伙人',
+  'access.change.fromDepartment': '申请部门',
 
   'access.status.pending': '审批中',
   'access.status.applied': '已生效',
