@@ -167,7 +167,7 @@ export const accessEnUS: Readonly<Record<keyof typeof accessZhCN, string>> = {
   'breakGlass.reason': 'Reason for emergency access',
   'breakGlass.reasonPlaceholder': 'Describe the emergency; the security administrator reviews it',
   'breakGlass.submit': 'Open emergency access',
-  'breakGlass.opened': 'Emergency access is open until {endsAt}. The security administrator has been alerted.',
+  'breakGlass.opened': 'Emergency access is open until {endsAt}. A high-severity alert and a review task for the security administrator were recorded.',
 
   'clientPicker.placeholder': 'Search by client name or unified social credit code, or paste a client ID',
   'clientPicker.placeholderIdOnly': 'Paste a client ID',

@@ -165,7 +165,7 @@ export const accessZhCN = {
   'breakGlass.reason': '紧急访问理由',
   'breakGlass.reasonPlaceholder': '说明紧急情况，安全管理员复核时将据此判断',
   'breakGlass.submit': '确认紧急访问',
-  'breakGlass.opened': '紧急访问已开启，将于 {endsAt} 结束。安全管理员已收到告警。',
+  'breakGlass.opened': '紧急访问已开启，将于 {endsAt} 结束。已记录高风险告警，并为安全管理员创建复核任务。',
 
   'clientPicker.placeholder': '搜索客户名称或统一社会信用代码，或粘贴客户 ID',
   'clientPicker.placeholderIdOnly': '粘贴客户 ID',
