@@ -44,4 +44,22 @@ describe('explanation routes', () => {
     expect(response.json()).toMatchObject({ allow: false });
     expect(JSON.stringify(response.json())).toContain('out_of_scope');
   });
+
+  it('shows the access matrix of a department without client data', async () => {
+    const security = await TestSession.signIn(app.app, 'secadmin', TEST_PASSWORD);
+    const bookkeeper = await TestSession.signIn(app.app, 'bk1', TEST_PASSWORD);
+
+    const matrix = await security.get(`/api/access/matrix?departmentId=${firm.departments.deptOne}`);
+    const roles = await security.get('/api/access/roles');
+    const denied = await bookkeeper.get(`/api/access/matrix?departmentId=${firm.departments.deptOne}`);
+
+    expect(matrix.statusCode).toBe(200);
+    const body = matrix.json() as { rows: { displayName: string; cells: { clientId: string; allow: boolean }[] }[]; clientIds: string[] };
+    const bk1Row = body.rows.find((row) => row.displayName === 'bk1 测试')!;
+    const assigned = new Set(await clientIdsAssignedTo(app, firm.members.bk1.id));
+    expect(bk1Row.cells.filter((cell) => cell.allow).map((cell) => cell.clientId).sort()).toEqual(body.clientIds.filter((id) => assigned.has(id)).sort());
+    expect(matrix.body).not.toContain(firm.generated[0]!.client.name);
+    expect((roles.json() as { items: { key: string }[] }).items).toHaveLength(10);
+    expect(denied.statusCode).toBe(403);
+  });
 });

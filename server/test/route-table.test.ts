@@ -86,6 +86,8 @@ const EXPECTED_ROUTES: Record<string, string> = {
   'GET /api/access/explain': 'access:explain',
   'GET /api/access/clients/:clientId/fields/:field/viewers': 'access:explain',
   'GET /api/access/members/:userId/reach': 'access:explain',
+  'GET /api/access/roles': 'access:explain',
+  'GET /api/access/matrix': 'access:explain',
   'GET /api/departments': 'authenticated',
   'POST /api/reviews/campaigns': 'review:manage',
   'GET /api/reviews/campaigns': 'review:manage',

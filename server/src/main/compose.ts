@@ -14,6 +14,7 @@ import { ImportService } from '../roster/index.js';
 import { importRoutes } from '../roster/import.routes.js';
 import { createLogger } from './logger.js';
 import { explainRoutes } from '../access/explain.routes.js';
+import { matrixRoutes } from '../access/matrix.routes.js';
 import { departmentRoutes } from '../org/department.routes.js';
 import { BreakGlassService } from '../governance/break-glass.service.js';
 import { governanceRoutes } from '../governance/governance.routes.js';
@@ -98,6 +99,7 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
       governanceRoutes({ db, audit, requests, breakGlass }),
       reviewRoutes({ reviews }),
       explainRoutes({ db, audit, timeZone: config.timeZone }),
+      matrixRoutes({ db, audit }),
       departmentRoutes({ db }),
       clientRoutes({ clients, searchesPerMinute: config.clientListsPerMinute, stepUp: (session) => auth.assertRecentSecondFactorOrThrow(session) }),
       importRoutes({ imports }),
