@@ -66,6 +66,20 @@ describe('approvals', () => {
     expect(await clientIdsAssignedTo(app, firm.members.bk1.id)).not.toContain(clientId);
   });
 
+  it('expires lapsed requests on schedule, audited', async () => {
+    const bk1 = await signIn('bk1');
+    const [clientId] = await clientIdsAssignedTo(app, firm.members.bk2.id);
+    const requestId = await fileAssignment(bk1, firm.members.bk1.id, clientId!);
+    await app.db.updateTable('access_requests').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', requestId).execute();
+
+    const expired = await app.requests.expireLapsed();
+
+    expect(expired).toBeGreaterThanOrEqual(1);
+    expect((await app.db.selectFrom('access_requests').select('status').where('id', '=', requestId).executeTakeFirstOrThrow()).status).toBe('expired');
+    const events = await app.db.selectFrom('audit_events').select('action').where('action', '=', 'governance.request_expired').where('target_id', '=', requestId).execute();
+    expect(events).toHaveLength(1);
+  });
+
   it('completes a step once when two approvers act at the same moment', async () => {
     const bk1 = await signIn('bk1');
     const [clientId] = await clientIdsAssignedTo(app, firm.members.bk2.id);

@@ -58,6 +58,7 @@ const EXPECTED_ROUTES: Record<string, string> = {
   'POST /api/account/passkeys/:id/rename': 'authenticated',
   'POST /api/account/passkeys/:id/remove': 'authenticated',
   'POST /api/account/recovery-codes': 'authenticated',
+  'POST /api/account/email': 'authenticated',
   'POST /api/account/phone': 'authenticated',
   'POST /api/account/password': 'authenticated',
   'GET /api/account/sessions': 'authenticated',

@@ -13,6 +13,7 @@ export const AUDIT_ACTIONS = [
   'auth.session_revoked',
   'auth.new_device',
   'account.phone_changed',
+  'account.email_changed',
   'admin.user_disabled',
   'admin.user_enabled',
   'admin.password_reset',

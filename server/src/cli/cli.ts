@@ -93,10 +93,11 @@ async function start(): Promise<number> {
   return 0;
 }
 
-/** Every 10 minutes, applies the deadline rule of access reviews that are due. */
+/** Every 10 minutes, applies the deadline rule of due access reviews and expires lapsed requests. */
 function scheduleReviewDeadlines(application: Awaited<ReturnType<typeof composeApplication>>): void {
   const timer = setInterval(() => {
     application.reviews.closeDueCampaigns(new Date()).catch((error: unknown) => application.logger.error({ err: error }, 'closing due access reviews failed'));
+    application.requests.expireLapsed(new Date()).catch((error: unknown) => application.logger.error({ err: error }, 'expiring lapsed access requests failed'));
   }, 10 * 60_000);
   // The schedule never keeps the process alive on its own.
   timer.unref();

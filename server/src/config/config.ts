@@ -28,6 +28,8 @@ const environmentSchema = z.object({
   PASSWORD_HISTORY: z.coerce.number().int().min(0).max(24).default(5),
   PASSWORD_MAX_AGE_DAYS: z.coerce.number().int().min(0).max(3650).default(180),
   BREAK_GLASS_MINUTES: z.coerce.number().int().min(5).max(240).default(30),
+  SMTP_URL: z.string().url().optional(),
+  MAIL_FROM: z.string().default('账安 LedgerGuard <no-reply@localhost>'),
   SMS_PROVIDER: z.enum(['outbox', 'aliyun', 'tencent']).default('outbox'),
   SMS_ACCESS_KEY_ID: z.string().optional(),
   SMS_ACCESS_KEY_SECRET: z.string().optional(),
@@ -62,6 +64,7 @@ export interface AppConfig {
   readonly sms: SmsSettings;
   /** How long emergency (break-glass) access lasts. */
   readonly breakGlassMinutes: number;
+  readonly mail: { readonly smtpUrl: string | undefined; readonly from: string };
 }
 
 export interface MfaSettings {
@@ -110,6 +113,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     webauthn: webauthnSettings(values.PUBLIC_URL ?? `http://${shownHost}:${values.PORT}`, values.WEBAUTHN_RP_ID, values.WEBAUTHN_ORIGINS),
     password: Object.freeze({ minLength: values.PASSWORD_MIN_LENGTH, minClasses: values.PASSWORD_MIN_CLASSES, historySize: values.PASSWORD_HISTORY, maxAgeDays: values.PASSWORD_MAX_AGE_DAYS }),
     breakGlassMinutes: values.BREAK_GLASS_MINUTES,
+    mail: Object.freeze({ smtpUrl: values.SMTP_URL, from: values.MAIL_FROM }),
     sms: Object.freeze({
       provider: values.SMS_PROVIDER,
       accessKeyId: values.SMS_ACCESS_KEY_ID,
@@ -158,6 +162,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     password: Object.freeze({ minLength: 12, minClasses: 3, historySize: 5, maxAgeDays: 180 }),
     sms: Object.freeze({ provider: 'outbox' as const }),
     breakGlassMinutes: 30,
+    mail: Object.freeze({ smtpUrl: undefined, from: 'LedgerGuard <no-reply@localhost>' }),
     ...overrides,
   });
 }

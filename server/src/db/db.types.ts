@@ -32,6 +32,7 @@ export interface UserTable {
   phone_enc: string | null;
   phone_masked: string | null;
   must_change_password: number;
+  email: string | null;
 }
 
 export interface UserRoleTable {

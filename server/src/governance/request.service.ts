@@ -3,6 +3,8 @@ import { ADMINISTRATOR_ROLES, type RoleKey, isRoleKey, loadSubjectSnapshot } fro
 import type { AuditActor, AuditLog } from '../audit/index.js';
 import type { Db, DbOrTrx } from '../db/index.js';
 import { AppError } from '../errors/index.js';
+import type { Logger } from 'pino';
+import type { Mailer } from '../notify/mailer.js';
 import { findApprovalFlow } from './approval-flows.js';
 import { type ApprovalStep, PAYLOAD_SCHEMAS, REQUEST_LIFETIME_DAYS, type RequestKind } from './request-kinds.js';
 
@@ -41,9 +43,14 @@ export class AccessRequestService {
   readonly #now: () => Date;
   readonly #autoApprovedKinds: ReadonlySet<RequestKind>;
 
-  constructor({ db, audit, now = () => new Date(), autoApprovedKinds = [] }: { db: Db; audit: AuditLog; now?: () => Date; autoApprovedKinds?: readonly RequestKind[] }) {
+  readonly #mailer: Mailer | undefined;
+  readonly #logger: Logger | undefined;
+
+  constructor({ db, audit, now = () => new Date(), autoApprovedKinds = [], mailer, logger }: { db: Db; audit: AuditLog; now?: () => Date; autoApprovedKinds?: readonly RequestKind[]; mailer?: Mailer; logger?: Logger }) {
     this.#db = db;
     this.#audit = audit;
+    this.#mailer = mailer;
+    this.#logger = logger;
     this.#now = now;
     this.#autoApprovedKinds = new Set(autoApprovedKinds);
   }
@@ -67,6 +74,7 @@ export class AccessRequestService {
 
     const now = this.#now();
     const flow = await findApprovalFlow(this.#db, kind);
+    const mail: string[] = [];
     const autoApproved = flow.autoApprove || this.#autoApprovedKinds.has(kind);
     const request: StoredRequest = {
       id: randomUUID(),
@@ -91,9 +99,10 @@ export class AccessRequestService {
       if (autoApproved) {
         await this.#apply(trx, request, filer, origin);
       } else {
-        await this.#notifyApprovers(trx, request);
+        mail.push(...(await this.#notifyApprovers(trx, request)));
       }
     });
+    this.#sendMail(mail);
     return autoApproved ? { ...request, status: 'applied', decidedAt: now.toISOString() } : request;
   }
 
@@ -142,8 +151,9 @@ export class AccessRequestService {
   async #decide({ requestId, approver, note, origin, decision }: { requestId: string; approver: AuditActor & { id: string }; note?: string | undefined; origin: Origin; decision: 'approved' | 'rejected' }): Promise<StoredRequest> {
     const now = this.#now().toISOString();
     await this.#expireIfLapsed(requestId, approver, origin, now);
+    const mail: string[] = [];
     try {
-      return await this.#db.transaction().execute(async (trx) => {
+      const decided = await this.#db.transaction().execute(async (trx) => {
         const request = await findRequest(trx, requestId);
         if (!request) throw new AppError('not_found');
         if (request.status !== 'pending') throw new AppError('request_not_pending');
@@ -161,12 +171,14 @@ export class AccessRequestService {
         const nextStep = request.currentStep + 1;
         if (nextStep < request.steps.length) {
           await trx.updateTable('access_requests').set({ current_step: nextStep }).where('id', '=', requestId).execute();
-          await this.#notifyApprovers(trx, { ...request, currentStep: nextStep });
+          mail.push(...(await this.#notifyApprovers(trx, { ...request, currentStep: nextStep })));
           return { ...request, currentStep: nextStep };
         }
         await this.#apply(trx, request, approver, origin);
         return { ...request, status: 'applied' as const, decidedAt: now };
       });
+      this.#sendMail(mail);
+      return decided;
     } catch (error) {
       // The decision's primary key (request, step) rejects a second decision of the same step.
       if (!(error instanceof AppError) && /unique|duplicate|primary key/i.test(String((error as Error).message))) {
@@ -176,26 +188,58 @@ export class AccessRequestService {
     }
   }
 
-  /** Leaves an in-app notice for everyone who may approve the request's current step. */
-  async #notifyApprovers(trx: DbOrTrx, request: StoredRequest): Promise<void> {
+  /**
+   * Leaves an in-app notice for everyone who may approve the request's current step, and returns
+   * their e-mail addresses; mail goes out after the transaction commits.
+   */
+  async #notifyApprovers(trx: DbOrTrx, request: StoredRequest): Promise<string[]> {
     const step = request.steps[request.currentStep];
-    if (!step) return;
+    if (!step) return [];
     const role = step.approver === 'role' ? step.role : 'department_manager';
     const candidates = await trx
       .selectFrom('user_roles')
       .innerJoin('users', 'users.id', 'user_roles.user_id')
-      .select('users.id')
+      .select(['users.id', 'users.email'])
       .where('users.status', '=', 'active')
       .where('user_roles.role_key', 'in', step.approver === 'role' ? [role] : ['department_manager', 'partner'])
       .execute();
     const now = this.#now().toISOString();
-    for (const { id } of candidates) {
-      if (id === request.filedBy || id === request.beneficiaryId || !(await this.#isEligible(trx, request, id))) continue;
+    const emails: string[] = [];
+    const notified = new Set<string>();
+    for (const { id, email } of candidates) {
+      if (notified.has(id) || id === request.filedBy || id === request.beneficiaryId || !(await this.#isEligible(trx, request, id))) continue;
+      notified.add(id);
+      if (email) emails.push(email);
       await trx
         .insertInto('notifications')
         .values({ id: randomUUID(), user_id: id, kind: 'approval_pending', params: JSON.stringify({ kind: request.kind, requestId: request.id }), created_at: now, read_at: null })
         .execute();
     }
+    return emails;
+  }
+
+  /** Sends the approval notice by e-mail; a mail failure never undoes the request. */
+  #sendMail(recipients: readonly string[]): void {
+    for (const to of recipients) {
+      this.#mailer
+        ?.send({ to, subject: '【账安】有权限申请待您审批 / An access request awaits your approval', text: '有一项权限申请等待您审批，请登录账安，在“权限申请 → 待我审批”中处理。\n\nAn access request is waiting for your approval. Sign in to LedgerGuard and open Access requests → Waiting for me.' })
+        .catch((error: unknown) => this.#logger?.error({ err: error }, 'approval notice e-mail failed'));
+    }
+  }
+
+  /** Marks every lapsed pending request expired and audits each; the schedule calls it. */
+  async expireLapsed(now: Date = this.#now()): Promise<number> {
+    const at = now.toISOString();
+    const lapsed = await this.#db.selectFrom('access_requests').select('id').where('status', '=', 'pending').where('expires_at', '<=', at).execute();
+    for (const { id } of lapsed) {
+      await this.#db.transaction().execute(async (trx) => {
+        const result = await trx.updateTable('access_requests').set({ status: 'expired', decided_at: at }).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 1) {
+          await this.#audit.append(trx, { action: 'governance.request_expired', outcome: 'success', actor: { id: null, username: 'scheduler' }, targetType: 'access_request', targetId: id });
+        }
+      });
+    }
+    return lapsed.length;
   }
 
   /** Marks a lapsed pending request expired (committed on its own) and throws `request_expired`. */

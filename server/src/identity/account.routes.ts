@@ -61,7 +61,7 @@ export function accountRoutes(options: AccountRouteOptions) {
         totp.isEnrolled(subject.userId),
         passkeys.list(subject.userId),
         recovery.remaining(subject.userId),
-        db.selectFrom('users').select(['phone_masked', 'password_changed_at']).where('id', '=', subject.userId).executeTakeFirstOrThrow(),
+        db.selectFrom('users').select(['phone_masked', 'password_changed_at', 'email']).where('id', '=', subject.userId).executeTakeFirstOrThrow(),
         findRoleKeys(db, subject.userId),
       ]);
       const expiresAt = options.passwordMaxAgeDays > 0 && user.password_changed_at ? new Date(Date.parse(user.password_changed_at) + options.passwordMaxAgeDays * 86_400_000).toISOString() : null;
@@ -70,6 +70,7 @@ export function accountRoutes(options: AccountRouteOptions) {
         passkeys: passkeyList,
         recoveryCodesRemaining: remaining,
         phoneMasked: user.phone_masked,
+        email: user.email,
         requiredFactor: requiredFactor(roles.filter(isRoleKey), options.secondFactorRequired),
         password: { changedAt: user.password_changed_at, expiresAt },
       };
@@ -152,6 +153,14 @@ export function accountRoutes(options: AccountRouteOptions) {
       const codes = await recovery.regenerate(requireAuth(request).subject.userId);
       await recordFactorChange(request, 'auth.recovery_codes_generated', true, { count: codes.length });
       return { codes };
+    });
+
+    routes.post('/api/account/email', { config: member, schema: { tags: ['account'], summary: 'Set the address for e-mail notices (needs step-up)', body: z.object({ email: z.string().trim().email().max(200) }) } }, async (request, reply) => {
+      await stepUp(request);
+      const { subject } = requireAuth(request);
+      await db.updateTable('users').set({ email: request.body.email }).where('id', '=', subject.userId).execute();
+      await options.audit.record({ action: 'account.email_changed', outcome: 'success', actor: actorOf(request), targetType: 'user', targetId: subject.userId, ip: request.ip, userAgent: request.headers['user-agent'] });
+      return reply.status(204).send();
     });
 
     routes.post('/api/account/phone', { config: member, schema: { tags: ['account'], summary: 'Set the phone for SMS codes (needs step-up)', body: phoneBody } }, async (request) => {

@@ -81,6 +81,7 @@ export async function insertUser(db: DbOrTrx, user: NewUser): Promise<void> {
       phone_enc: null,
       phone_masked: null,
       must_change_password: 0,
+      email: null,
     })
     .execute();
   if (user.roles.length > 0) {

@@ -13,6 +13,7 @@ import { authRoutes } from '../identity/auth.routes.js';
 import { ImportService } from '../roster/index.js';
 import { importRoutes } from '../roster/import.routes.js';
 import { createLogger } from './logger.js';
+import { createMailer, type Mailer } from '../notify/mailer.js';
 import { explainRoutes } from '../access/explain.routes.js';
 import { matrixRoutes } from '../access/matrix.routes.js';
 import { departmentRoutes } from '../org/department.routes.js';
@@ -41,6 +42,8 @@ export interface ComposeOptions {
   webRoot?: string;
   /** SMS provider in place of the configured one; tests pass a fake or an outbox of their own. */
   smsProvider?: SmsProvider;
+  /** Mailer in place of the SMTP one; tests pass one pointed at a local fake server. */
+  mailer?: Mailer;
 }
 
 export type Application = Awaited<ReturnType<typeof composeApplication>>;
@@ -75,7 +78,8 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
   const factors = new SecondFactors({ db, crypto, totp, recovery, sms, passkeys });
   const auth = new AuthService({ db, audit, policy: config.session, mfa: config.mfa, factors, passwords, logger });
   const accounts = new AccountService({ db, audit, crypto, auth, passwords });
-  const requests = new AccessRequestService({ db, audit });
+  const mailer = options.mailer ?? createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, logger });
+  const requests = new AccessRequestService({ db, audit, mailer, logger });
   const reviews = new AccessReviewService({ db, audit });
   const breakGlass = new BreakGlassService({ db, audit, minutes: config.breakGlassMinutes });
   const clients = new ClientService({ db, audit, crypto });
