@@ -8,6 +8,7 @@ import { useT, type MessageKey } from '../../i18n/index.js';
 import { fetchAccountSecurity, SECURITY_QUERY_KEY, type RequiredFactor } from './account.api.js';
 import { PasskeysCard } from './PasskeysCard.js';
 import { PasswordCard } from './PasswordCard.js';
+import { EmailCard } from './EmailCard.js';
 import { PhoneCard } from './PhoneCard.js';
 import { RecoveryCodesCard } from './RecoveryCodesCard.js';
 import { SessionsCard } from './SessionsCard.js';
@@ -38,7 +39,7 @@ export function AccountSecurityPage() {
     );
   }
 
-  const { totp, passkeys, recoveryCodesRemaining, phoneMasked, requiredFactor, password } = security.data;
+  const { totp, passkeys, recoveryCodesRemaining, phoneMasked, email, requiredFactor, password } = security.data;
   const requiredNote = requiredFactor === 'none' ? undefined : REQUIRED_FACTOR_NOTES[requiredFactor];
 
   return (
@@ -59,6 +60,7 @@ export function AccountSecurityPage() {
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={12}>
           <PhoneCard phoneMasked={phoneMasked} />
+          <EmailCard email={email} />
         </Col>
         <Col xs={24} lg={12}>
           <PasswordCard password={password} />

@@ -20,6 +20,7 @@ export interface AccountSecurity {
   passkeys: PasskeySummary[];
   recoveryCodesRemaining: number;
   phoneMasked: string | null;
+  email: string | null;
   requiredFactor: RequiredFactor;
   password: { changedAt: string | null; expiresAt: string | null };
 }
@@ -99,6 +100,10 @@ export function removePasskey(id: string): Promise<void> {
 
 export function regenerateRecoveryCodes(): Promise<{ codes: string[] }> {
   return request('POST', '/api/account/recovery-codes', { json: {} });
+}
+
+export function changeEmail(email: string): Promise<void> {
+  return request('POST', '/api/account/email', { json: { email } });
 }
 
 export function changePhone(phone: string): Promise<{ phoneMasked: string }> {
