@@ -18,8 +18,11 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/audit', permission: 'audit:read', label: 'menu.audit' },
   { path: '/admin/users', permission: 'user:manage', label: 'menu.adminUsers' },
   { path: '/admin/sessions', permission: 'session:manage', label: 'menu.adminSessions' },
+  { path: '/access/explain', permission: 'access:explain', label: 'menu.explain' },
+  { path: '/access/matrix', permission: 'access:explain', label: 'menu.matrix' },
   { path: '/access/requests', label: 'menu.accessRequests' },
   { path: '/access/grants', label: 'menu.grants' },
+  { path: '/access/reviews', label: 'menu.reviews' },
 ];
 
 /** The member's own security page, open to everyone signed in and linked from the user menu. */

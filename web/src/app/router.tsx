@@ -15,6 +15,9 @@ const AccountSecurityPage = lazy(() => import('../features/account/AccountSecuri
 const OnlineSessionsPage = lazy(() => import('../features/admin/OnlineSessionsPage.js').then((module) => ({ default: module.OnlineSessionsPage })));
 const AccessRequestsPage = lazy(() => import('../features/access/AccessRequestsPage.js').then((module) => ({ default: module.AccessRequestsPage })));
 const GrantsPage = lazy(() => import('../features/access/GrantsPage.js').then((module) => ({ default: module.GrantsPage })));
+const ReviewsPage = lazy(() => import('../features/reviews/ReviewsPage.js').then((module) => ({ default: module.ReviewsPage })));
+const ExplainPage = lazy(() => import('../features/explain/ExplainPage.js').then((module) => ({ default: module.ExplainPage })));
+const MatrixPage = lazy(() => import('../features/explain/MatrixPage.js').then((module) => ({ default: module.MatrixPage })));
 const UsersPage = lazy(() => import('../features/admin/UsersPage.js').then((module) => ({ default: module.UsersPage })));
 
 export const router = createBrowserRouter([
@@ -63,6 +66,24 @@ export const router = createBrowserRouter([
       // Every member may file access requests, and approvers find their queue on the same page.
       { path: 'access/requests', element: <AccessRequestsPage /> },
       { path: 'access/grants', element: <GrantsPage /> },
+      // Every member reviews the items assigned to them; the campaign part checks `review:manage` itself.
+      { path: 'access/reviews', element: <ReviewsPage /> },
+      {
+        path: 'access/explain',
+        element: (
+          <RequirePermission permission="access:explain">
+            <ExplainPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'access/matrix',
+        element: (
+          <RequirePermission permission="access:explain">
+            <MatrixPage />
+          </RequirePermission>
+        ),
+      },
       // Every member manages their own second factors, password and sessions.
       { path: 'account/security', element: <AccountSecurityPage /> },
       {

@@ -1,6 +1,8 @@
 import { accessEnUS } from './access.en-US.js';
 import { accountEnUS } from './account.en-US.js';
 import { adminEnUS } from './admin.en-US.js';
+import { explainEnUS } from './explain.en-US.js';
+import { reviewsEnUS } from './reviews.en-US.js';
 import { signInEnUS } from './sign-in.en-US.js';
 import type { Messages } from './zh-CN.js';
 
@@ -265,4 +267,6 @@ export const enUS: Messages = {
   ...accountEnUS,
   ...adminEnUS,
   ...accessEnUS,
+  ...reviewsEnUS,
+  ...explainEnUS,
 };

@@ -1,6 +1,8 @@
 import { accessZhCN } from './access.zh-CN.js';
 import { accountZhCN } from './account.zh-CN.js';
 import { adminZhCN } from './admin.zh-CN.js';
+import { explainZhCN } from './explain.zh-CN.js';
+import { reviewsZhCN } from './reviews.zh-CN.js';
 import { signInZhCN } from './sign-in.zh-CN.js';
 
 /**
@@ -267,6 +269,8 @@ export const zhCN = {
   ...accountZhCN,
   ...adminZhCN,
   ...accessZhCN,
+  ...reviewsZhCN,
+  ...explainZhCN,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;
