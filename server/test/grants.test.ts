@@ -76,4 +76,17 @@ describe('temporary grant over HTTP', () => {
     expect(before.total).toBe(0);
     expect(after.total).toBe(1);
   });
+
+  it('records each ended grant in the audit log once', async () => {
+    const [clientId] = await clientIdsAssignedTo(app, firm.members.bk2.id);
+    await grant(firm.members.bk1.id, clientId!, { endsInMs: -1, categories: ['basic'] });
+
+    await app.requests.expireLapsed();
+    await app.requests.expireLapsed();
+
+    const events = await app.db.selectFrom('audit_events').select('details').where('action', '=', 'governance.grant_expired').where('target_id', '=', firm.members.bk1.id).execute();
+    expect(events.length).toBeGreaterThanOrEqual(1);
+    const grantIds = events.map((event) => (JSON.parse(event.details) as { grantId: string }).grantId);
+    expect(new Set(grantIds).size).toBe(grantIds.length);
+  });
 });

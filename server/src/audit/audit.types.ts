@@ -27,6 +27,7 @@ export const AUDIT_ACTIONS = [
   'governance.request_applied',
   'governance.break_glass',
   'governance.flow_changed',
+  'governance.grant_expired',
   'review.campaign_started',
   'review.item_decided',
   'review.campaign_closed',

@@ -172,6 +172,7 @@ export interface AccessGrantTable {
   created_by: string | null;
   created_at: string;
   revoked_at: string | null;
+  expiry_recorded_at?: string | null;
 }
 
 export interface AccessRequestTable {

@@ -9,6 +9,7 @@ import * as createAccessRequests from './migrations/2026-12-04T0600_create_acces
 import * as createApprovalFlows from './migrations/2026-12-04T0800_create_approval_flows.js';
 import * as createAccessReviews from './migrations/2026-12-04T0900_create_access_reviews.js';
 import * as addUserEmail from './migrations/2026-12-04T1000_add_user_email.js';
+import * as addGrantExpiryRecorded from './migrations/2026-12-04T1100_add_grant_expiry_recorded.js';
 
 // Listed in code rather than read from the folder, so the same build runs from source (tsx) and
 // from a bundle, and an unlisted file cannot slip in.
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-04T0800_create_approval_flows': createApprovalFlows,
   '2026-12-04T0900_create_access_reviews': createAccessReviews,
   '2026-12-04T1000_add_user_email': addUserEmail,
+  '2026-12-04T1100_add_grant_expiry_recorded': addGrantExpiryRecorded,
 };
 
 const provider: MigrationProvider = {

@@ -239,7 +239,24 @@ export class AccessRequestService {
         }
       });
     }
+    await this.#recordEndedGrants(at);
     return lapsed.length;
+  }
+
+  /**
+   * Writes the end of each grant whose window has closed to the audit log, once. Access already
+   * ended at the window's end inside every decision; this only makes the end visible.
+   */
+  async #recordEndedGrants(at: string): Promise<void> {
+    const ended = await this.#db.selectFrom('access_grants').select(['id', 'user_id', 'client_id', 'department_id', 'kind', 'ends_at']).where('ends_at', '<=', at).where('revoked_at', 'is', null).where('expiry_recorded_at', 'is', null).limit(1000).execute();
+    for (const grant of ended) {
+      await this.#db.transaction().execute(async (trx) => {
+        const result = await trx.updateTable('access_grants').set({ expiry_recorded_at: at }).where('id', '=', grant.id).where('expiry_recorded_at', 'is', null).executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 1) {
+          await this.#audit.append(trx, { action: 'governance.grant_expired', outcome: 'success', actor: { id: null, username: 'scheduler' }, targetType: 'user', targetId: grant.user_id, clientId: grant.client_id ?? undefined, details: { grantId: grant.id, kind: grant.kind, departmentId: grant.department_id, endedAt: grant.ends_at } });
+        }
+      });
+    }
   }
 
   /** Marks a lapsed pending request expired (committed on its own) and throws `request_expired`. */
