@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { AutoComplete, Checkbox, DatePicker, Form, Radio, Select } from 'antd';
+import { AutoComplete, Checkbox, DatePicker, Form, Input, Radio, Select } from 'antd';
 import type { Dayjs } from 'dayjs';
 
 import { useMe } from '../../app/auth-context.js';
@@ -126,6 +126,32 @@ function TemporaryGrantFields({ scope }: { scope: GrantScope | undefined }) {
   );
 }
 
+/** Fields of a cross-department share: the department asking, the department sharing, and what for how long. */
+function DepartmentShareFields() {
+  const t = useT();
+  const departmentRule = { required: true, whitespace: true, message: t('access.form.departmentRequired') };
+
+  return (
+    <>
+      <Form.Item name="fromDepartmentId" label={t('access.form.fromDepartmentId')} extra={t('access.form.departmentIdHint')} rules={[departmentRule]}>
+        <Input data-testid="request-from-department" maxLength={64} />
+      </Form.Item>
+      <Form.Item name="toDepartmentId" label={t('access.form.toDepartmentId')} extra={t('access.form.departmentIdHint')} rules={[departmentRule]}>
+        <Input data-testid="request-to-department" maxLength={64} />
+      </Form.Item>
+      <Form.Item name="categories" label={t('access.form.categories')} rules={[{ required: true, message: t('access.form.categoriesRequired') }]}>
+        <Checkbox.Group data-testid="request-categories" options={GRANT_CATEGORIES.map((category) => ({ value: category, label: categoryLabel(category, t) }))} />
+      </Form.Item>
+      <Form.Item name="actions" label={t('access.form.actions')} rules={[{ required: true, message: t('access.form.actionsRequired') }]}>
+        <Checkbox.Group data-testid="request-actions" options={GRANTABLE_ACTIONS.map((action) => ({ value: action, label: actionLabel(action, t) }))} />
+      </Form.Item>
+      <Form.Item name="window" label={t('access.form.window')} extra={t('access.form.windowHint', { days: MAX_GRANT_DAYS })} rules={[{ required: true, validator: validateWindow(t) }]}>
+        <WindowPicker id="window" />
+      </Form.Item>
+    </>
+  );
+}
+
 /** Renders the fields of one request kind, under the kind select. */
 export function RequestKindFields({ kind, forSelf, scope }: { kind: FilableKind | undefined; forSelf: boolean; scope: GrantScope | undefined }) {
   switch (kind) {
@@ -139,6 +165,8 @@ export function RequestKindFields({ kind, forSelf, scope }: { kind: FilableKind 
       return <ClientField />;
     case 'temporary_grant':
       return <TemporaryGrantFields scope={scope} />;
+    case 'department_share':
+      return <DepartmentShareFields />;
     case undefined:
       return null;
   }

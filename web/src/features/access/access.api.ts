@@ -1,10 +1,9 @@
 import { request, type FieldCategory } from '../../api/index.js';
 
 /** Kinds a member may file. `break_glass_review` is created by the server after a break-glass. */
-export const FILABLE_KINDS = ['role_grant', 'role_revoke', 'department_change', 'assignment_add', 'assignment_remove', 'temporary_grant'] as const;
+export const FILABLE_KINDS = ['role_grant', 'role_revoke', 'department_change', 'assignment_add', 'assignment_remove', 'temporary_grant', 'department_share'] as const;
 export type FilableKind = (typeof FILABLE_KINDS)[number];
-/** `department_share` is filed through the API for now; the page shows it but has no form for it. */
-export type RequestKind = FilableKind | 'break_glass_review' | 'department_share';
+export type RequestKind = FilableKind | 'break_glass_review';
 
 export type RequestStatus = 'pending' | 'applied' | 'rejected' | 'withdrawn' | 'expired';
 

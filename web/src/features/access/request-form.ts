@@ -16,6 +16,9 @@ export interface RequestFormValues {
   beneficiaryId?: string;
   role?: RoleKey;
   departmentId?: string;
+  /** The requesting and the owning department of a cross-department share. */
+  fromDepartmentId?: string;
+  toDepartmentId?: string;
   clientId?: string;
   scope?: GrantScope;
   categories?: FieldCategory[];
@@ -25,7 +28,7 @@ export interface RequestFormValues {
   reason: string;
 }
 
-const FORM_FIELDS = ['beneficiaryId', 'role', 'departmentId', 'clientId', 'categories', 'actions', 'window', 'reason'] as const;
+const FORM_FIELDS = ['beneficiaryId', 'role', 'departmentId', 'fromDepartmentId', 'toDepartmentId', 'clientId', 'categories', 'actions', 'window', 'reason'] as const;
 
 /** Rules of a reason field: required, and at least as long as the server accepts. */
 export function reasonRules(t: Translate): FormRule[] {
@@ -55,6 +58,21 @@ export function toNewRequest(values: RequestFormValues): NewAccessRequest {
     case 'assignment_add':
     case 'assignment_remove':
       return { ...base, payload: { clientId: values.clientId } };
+    case 'department_share': {
+      const [start, end] = values.window ?? [];
+      return {
+        ...base,
+        beneficiaryId: undefined,
+        payload: {
+          fromDepartmentId: values.fromDepartmentId?.trim(),
+          toDepartmentId: values.toDepartmentId?.trim(),
+          categories: values.categories,
+          actions: values.actions,
+          startsAt: start === undefined ? undefined : firmPickerValueToInstant(start),
+          endsAt: end === undefined ? undefined : firmPickerValueToInstant(end),
+        },
+      };
+    }
     case 'temporary_grant': {
       const [start, end] = values.window ?? [];
       const target = values.scope === 'department' ? { departmentId: values.departmentId?.trim() } : { clientId: values.clientId };
@@ -83,6 +101,10 @@ function fieldOfIssuePath(path: string, scope: GrantScope | undefined): string {
       return 'role';
     case 'payload.departmentId':
       return 'departmentId';
+    case 'payload.fromDepartmentId':
+      return 'fromDepartmentId';
+    case 'payload.toDepartmentId':
+      return 'toDepartmentId';
     case 'payload.clientId':
       return scope === 'department' ? 'departmentId' : 'clientId';
     case 'payload.categories':

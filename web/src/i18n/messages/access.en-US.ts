@@ -24,6 +24,8 @@ export const accessEnUS: Readonly<Record<keyof typeof accessZhCN, string>> = {
   'access.kind.departmentShare': 'Cross-department sharing',
   'access.approver.owningDepartmentManager': 'Manager of the owning department, or a partner',
   'access.change.fromDepartment': 'Requesting department',
+  'access.form.fromDepartmentId': 'Requesting department (one you manage)',
+  'access.form.toDepartmentId': 'Department that shares its clients',
 
   'access.status.pending': 'Pending',
   'access.status.applied': 'Applied',

@@ -22,6 +22,8 @@ export const accessZhCN = {
   'access.kind.departmentShare': '跨部门共享',
   'access.approver.owningDepartmentManager': '客户所属部门的经理或合伙人',
   'access.change.fromDepartment': '申请部门',
+  'access.form.fromDepartmentId': '申请部门（由您管理）',
+  'access.form.toDepartmentId': '共享客户的部门',
 
   'access.status.pending': '审批中',
   'access.status.applied': '已生效',
