@@ -101,6 +101,7 @@ const EXPECTED_ROUTES: Record<string, string> = {
   'POST /api/reviews/dormant/disable': 'review:manage',
   'GET /api/audit/events': 'audit:read',
   'GET /api/audit/actions': 'audit:read',
+  'POST /api/audit/verify': 'audit:read',
 };
 
 describe('route table', () => {

@@ -34,12 +34,7 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, { webRoo
     async dispose(): Promise<void> {
       await application.close();
       await rm(config.dataDir, { recursive: true, force: true });
-      if (databaseUrl && schema) {
-        const client = new pg.Client({ connectionString: databaseUrl });
-        await client.connect();
-        await client.query(`drop schema ${schema} cascade`);
-        await client.end();
-      }
+      // The schema stays until the next run's global set-up drops it; see global-setup.ts.
     },
   };
 }

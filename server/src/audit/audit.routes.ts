@@ -53,6 +53,13 @@ export function auditRoutes({ db, audit }: { db: Db; audit: AuditLog }) {
       };
     });
 
+    routes.post('/api/audit/verify', { config: { action: 'audit:read' }, schema: { tags: ['audit'], summary: 'Recompute the hash chain and report the first broken event' } }, async (request) => {
+      const { subject } = requireAuth(request);
+      const result = await audit.verify();
+      await audit.record({ action: 'audit.verified', outcome: result.intact ? 'success' : 'failure', actor: { id: subject.userId, username: subject.username }, ip: request.ip, userAgent: request.headers['user-agent'], details: { ...result } });
+      return result;
+    });
+
     routes.get('/api/audit/actions', { config: { action: 'audit:read' }, schema: { tags: ['audit'], summary: 'Action names for the audit filter' } }, async () => {
       return { actions: [...AUDIT_ACTIONS] };
     });

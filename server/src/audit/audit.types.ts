@@ -40,6 +40,7 @@ export const AUDIT_ACTIONS = [
   'access.denied',
   'access.explained',
   'audit.search',
+  'audit.verified',
   'import.report_download',
 ] as const;
 
