@@ -96,7 +96,7 @@ async function start(): Promise<number> {
   return 0;
 }
 
-/** Every 10 minutes, applies the deadline rule of due access reviews and expires lapsed requests. */
+/** Schedules, every 10 minutes, the deadline rule of due access reviews and the expiry of lapsed requests. */
 function scheduleReviewDeadlines(application: Awaited<ReturnType<typeof composeApplication>>): void {
   const timer = setInterval(() => {
     application.reviews.closeDueCampaigns(new Date()).catch((error: unknown) => application.logger.error({ err: error }, 'closing due access reviews failed'));

@@ -130,7 +130,7 @@ export class AccessRequestService {
     return findRequest(this.#db, requestId);
   }
 
-  /** The decisions taken on a request so far, with the approvers' notes. */
+  /** Lists the decisions taken on a request so far, with the approvers' notes. */
   async decisionsOf(requestId: string) {
     const rows = await this.#db.selectFrom('access_request_decisions').innerJoin('users', 'users.id', 'access_request_decisions.approver_id').select(['access_request_decisions.step', 'access_request_decisions.decision', 'access_request_decisions.note', 'access_request_decisions.decided_at', 'users.display_name']).where('request_id', '=', requestId).orderBy('step').execute();
     return rows.map((row) => ({ step: Number(row.step), decision: row.decision, note: row.note, decidedAt: row.decided_at, approverName: row.display_name }));
