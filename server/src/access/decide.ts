@@ -34,7 +34,7 @@ function wider(a: Visibility, b: Visibility): Visibility {
   return VISIBILITY_RANK[a] >= VISIBILITY_RANK[b] ? a : b;
 }
 
-/** Whether one role's data scope reaches the client. */
+/** Returns whether one role's data scope reaches the client. */
 export function scopeCovers(role: RoleDefinition, subject: SubjectSnapshot, client: ClientResource): boolean {
   switch (role.scope) {
     case 'all':
@@ -106,7 +106,7 @@ export function decide(subject: SubjectSnapshot, action: Permission, resource: R
   return { allow: true, reasons, obligations: { visibility } };
 }
 
-/** Whether the subject holds a permission through any role, before any resource is known. */
+/** Returns whether the subject has a permission through any role, before any resource is known. */
 export function hasPermission(subject: SubjectSnapshot, permission: Permission): boolean {
   return subject.roles.some((key) => ROLES[key].permissions.includes(permission));
 }

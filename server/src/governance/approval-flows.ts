@@ -17,7 +17,7 @@ export interface ApprovalFlow {
   readonly custom: boolean;
 }
 
-/** The flow of one kind: the security administrator's setting, else the built-in default. */
+/** Finds the flow of one kind: the security administrator's setting, else the built-in default. */
 export async function findApprovalFlow(db: DbOrTrx, kind: RequestKind): Promise<ApprovalFlow> {
   const row = await db.selectFrom('approval_flows').selectAll().where('kind', '=', kind).executeTakeFirst();
   if (!row) return { kind, steps: DEFAULT_FLOWS[kind], autoApprove: false, custom: false };

@@ -16,9 +16,8 @@ export interface AvailableFactors {
 }
 
 /**
- * Roles that can read sensitive values in plain, and the three administrator roles, need a
- * strong factor: an SMS code can be redirected by a SIM swap, which is enough to cost a
- * client's ID number or the firm's permission settings.
+ * Returns the factor a member's roles require. Roles that read sensitive values in plain, and the
+ * three administrator roles, need a strong factor, because a SIM swap can redirect an SMS code.
  */
 export function requiredFactor(roles: readonly RoleKey[], secondFactorRequired: boolean): RequiredFactor {
   if (!secondFactorRequired) {
@@ -34,7 +33,12 @@ export function requiredFactor(roles: readonly RoleKey[], secondFactorRequired: 
 /** The methods a sign-in may use now, and whether the member must first set one up. */
 export function signInOptions(required: RequiredFactor, factors: AvailableFactors): { methods: SignInMethod[]; enrolmentRequired: boolean } {
   const hasStrong = factors.totp || factors.passkey;
-  const enrolmentRequired = required === 'strong' ? !hasStrong : required === 'any' ? !hasStrong && !factors.sms : false;
+  let enrolmentRequired = false;
+  if (required === 'strong') {
+    enrolmentRequired = !hasStrong;
+  } else if (required === 'any') {
+    enrolmentRequired = !hasStrong && !factors.sms;
+  }
   if (enrolmentRequired) {
     return { methods: [], enrolmentRequired: true };
   }

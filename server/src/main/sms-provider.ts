@@ -18,7 +18,7 @@ export function createSmsProvider(config: AppConfig, logger: Logger): SmsProvide
       return new OutboxSmsProvider({
         file: path.join(config.dataDir, 'sms-outbox.jsonl'),
         // Showing the text (with its code) on the console is the point of the development
-        // provider; it stays out of the structured log, which may be shipped elsewhere.
+        // provider. It stays out of the structured log, because that log may be shipped elsewhere.
         log: (text) => {
           console.log(`[SMS outbox] ${text}`);
           logger.info('SMS written to the outbox');

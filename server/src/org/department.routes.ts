@@ -36,7 +36,7 @@ export async function loadDepartmentTree(db: Db): Promise<DepartmentNode[]> {
   return roots;
 }
 
-/** The department tree: structure and managers only, no client data, so every member may read it. */
+/** Registers the department tree route: structure and managers only, no client data, so every member may read it. */
 export function departmentRoutes({ db }: { db: Db }) {
   return async function register(app: FastifyInstance): Promise<void> {
     const routes = app.withTypeProvider<ZodTypeProvider>();
