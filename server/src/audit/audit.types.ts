@@ -42,6 +42,18 @@ export const AUDIT_ACTIONS = [
   'audit.search',
   'audit.verified',
   'import.report_download',
+  'audit.event_viewed',
+  'audit.exported',
+  'audit.checkpoint_signed',
+  'audit.checkpoints_exported',
+  'audit.archived',
+  'security.alert_raised',
+  'security.alert_updated',
+  'security.response_taken',
+  'security.rule_changed',
+  'security.calendar_changed',
+  'security.channel_changed',
+  'security.channel_tested',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -82,7 +82,7 @@ async function start(): Promise<number> {
 
   await application.app.listen({ host: config.host, port: config.port });
   await holdServerLock(config.dataDir);
-  scheduleReviewDeadlines(application);
+  application.background.start();
   const address = application.app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const publicUrl = config.publicUrl.replace(`:${config.port}`, `:${port}`);
@@ -94,16 +94,6 @@ async function start(): Promise<number> {
     console.log(`${translate('zh-CN', 'setup.link')}\n${translate('en-US', 'setup.link')}\n  ${setupLink(publicUrl, token)}`);
   }
   return 0;
-}
-
-/** Schedules, every 10 minutes, the deadline rule of due access reviews and the expiry of lapsed requests. */
-function scheduleReviewDeadlines(application: Awaited<ReturnType<typeof composeApplication>>): void {
-  const timer = setInterval(() => {
-    application.reviews.closeDueCampaigns(new Date()).catch((error: unknown) => application.logger.error({ err: error }, 'closing due access reviews failed'));
-    application.requests.expireLapsed(new Date()).catch((error: unknown) => application.logger.error({ err: error }, 'expiring lapsed access requests failed'));
-  }, 10 * 60_000);
-  // The schedule never keeps the process alive on its own.
-  timer.unref();
 }
 
 async function init(): Promise<number> {

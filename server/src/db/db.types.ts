@@ -1,4 +1,7 @@
 import type { Generated, Kysely, Transaction } from 'kysely';
+import type { AuditIntegrityTables } from '../audit/audit-integrity.tables.js';
+import type { DetectionTables } from '../detect/detection.tables.js';
+import type { NotificationTables } from '../notify/notify.tables.js';
 
 /**
  * Row types of every table. Instants are ISO 8601 strings in UTC on both databases, so they sort
@@ -378,7 +381,7 @@ export interface ImportJobTable {
   rejections: string;
 }
 
-export interface DatabaseSchema {
+export interface DatabaseSchema extends AuditIntegrityTables, DetectionTables, NotificationTables {
   departments: DepartmentTable;
   users: UserTable;
   user_roles: UserRoleTable;

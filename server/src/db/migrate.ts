@@ -10,6 +10,9 @@ import * as createApprovalFlows from './migrations/2026-12-04T0800_create_approv
 import * as createAccessReviews from './migrations/2026-12-04T0900_create_access_reviews.js';
 import * as addUserEmail from './migrations/2026-12-04T1000_add_user_email.js';
 import * as addGrantExpiryRecorded from './migrations/2026-12-04T1100_add_grant_expiry_recorded.js';
+import * as createAuditCheckpoints from './migrations/2026-12-04T1200_create_audit_checkpoints.js';
+import * as createDetection from './migrations/2026-12-04T1300_create_detection.js';
+import * as createNotificationChannels from './migrations/2026-12-04T1400_create_notification_channels.js';
 
 // Listed in code rather than read from the folder, so the same build runs from source (tsx) and
 // from a bundle, and an unlisted file cannot slip in.
@@ -24,6 +27,9 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-04T0900_create_access_reviews': createAccessReviews,
   '2026-12-04T1000_add_user_email': addUserEmail,
   '2026-12-04T1100_add_grant_expiry_recorded': addGrantExpiryRecorded,
+  '2026-12-04T1200_create_audit_checkpoints': createAuditCheckpoints,
+  '2026-12-04T1300_create_detection': createDetection,
+  '2026-12-04T1400_create_notification_channels': createNotificationChannels,
 };
 
 const provider: MigrationProvider = {

@@ -52,6 +52,10 @@ export const ERROR_CODES = [
   'roster_file_empty',
   'roster_header_not_found',
   'import_failed',
+  'audit_export_too_large',
+  'alert_transition_invalid',
+  'rule_settings_invalid',
+  'channel_invalid',
   'internal_error',
 ] as const;
 
@@ -98,6 +102,8 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'roster_file_unreadable':
     case 'roster_file_empty':
     case 'roster_header_not_found':
+    case 'rule_settings_invalid':
+    case 'channel_invalid':
       return 400;
     case 'unauthenticated':
     case 'session_expired':
@@ -128,9 +134,11 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'request_already_decided':
     case 'review_item_decided':
     case 'review_campaign_closed':
+    case 'alert_transition_invalid':
       return 409;
     case 'import_file_too_large':
     case 'payload_too_large':
+    case 'audit_export_too_large':
       return 413;
     case 'account_locked':
       return 423;

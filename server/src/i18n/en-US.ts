@@ -50,6 +50,10 @@ export const enUS: Messages = {
     roster_file_empty: 'The file holds no data.',
     roster_header_not_found: 'No header row found: it needs at least the company name and the unified social credit code columns.',
     import_failed: 'The import failed; no client was written.',
+    audit_export_too_large: 'Too many audit events to export (at most {maximum}); narrow the time range or add filters.',
+    alert_transition_invalid: 'The alert is {from} and cannot change to {to}.',
+    rule_settings_invalid: 'The detection rule settings are invalid: {detail}',
+    channel_invalid: 'The notification channel settings are invalid: {detail}',
     internal_error: 'Internal server error. Try again later.',
   },
   text: {

@@ -50,6 +50,10 @@ export const zhCN: Messages = {
     roster_file_empty: '文件中没有数据。',
     roster_header_not_found: '未找到表头行：表头中至少需要“客户名称”和“统一社会信用代码”两列。',
     import_failed: '导入失败，未写入任何客户数据。',
+    audit_export_too_large: '导出的审计事件过多（最多 {maximum} 条），请缩小时间范围或增加筛选条件。',
+    alert_transition_invalid: '告警当前状态为“{from}”，不能改为“{to}”。',
+    rule_settings_invalid: '检测规则设置无效：{detail}',
+    channel_invalid: '通知渠道设置无效：{detail}',
     internal_error: '服务器内部错误，请稍后再试。',
   },
   text: {

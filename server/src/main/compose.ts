@@ -12,6 +12,7 @@ import { AuthService, CsrfTokens } from '../identity/index.js';
 import { authRoutes } from '../identity/auth.routes.js';
 import { ImportService } from '../roster/index.js';
 import { importRoutes } from '../roster/import.routes.js';
+import { BackgroundWork } from './background.js';
 import { createLogger } from './logger.js';
 import { createMailer, type Mailer } from '../notify/mailer.js';
 import { explainRoutes } from '../access/explain.routes.js';
@@ -85,6 +86,15 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
   const clients = new ClientService({ db, audit, crypto });
   const imports = new ImportService({ db, audit, crypto, logger });
   await imports.recoverInterrupted();
+  const background = new BackgroundWork(logger);
+  background.add('review-deadlines', 10 * 60_000, () => reviews.closeDueCampaigns(new Date()));
+  background.add('request-expiry', 10 * 60_000, () => requests.expireLapsed(new Date()));
+
+  // Audit integrity (checkpoints, archive): wired here.
+
+  // Notifications (channels, deliveries): wired here.
+
+  // Detection (detectors, alerts, responses): wired here.
 
   const secureCookies = config.publicUrl.startsWith('https://');
   const { app, routeTable } = await buildHttpApp({
@@ -108,6 +118,7 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
       clientRoutes({ clients, searchesPerMinute: config.clientListsPerMinute, stepUp: (session) => auth.assertRecentSecondFactorOrThrow(session) }),
       importRoutes({ imports }),
       auditRoutes({ db, audit }),
+      // Security routes: added here.
     ],
   });
 
@@ -131,7 +142,10 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
     imports,
     app,
     routeTable,
+    background,
+    // Issue 5 services: exposed here.
     async close(): Promise<void> {
+      await background.stop();
       await app.close();
       await database.close();
     },
