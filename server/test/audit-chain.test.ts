@@ -1,6 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dropAppendOnlyTriggers } from './audit-fixture.js';
 import { type TestApp, createTestApp } from './test-app.js';
 
 const run = promisify(execFile);
@@ -17,7 +19,42 @@ afterEach(async () => {
   await app.dispose();
 });
 
+describe('append-only audit tables', () => {
+  it('rejects an update of an event', async () => {
+    await expect(app.db.updateTable('audit_events').set({ actor_username: 'someone-else' }).where('seq', '=', 3).execute()).rejects.toThrow(/append-only/);
+
+    const row = await app.db.selectFrom('audit_events').select('actor_username').where('seq', '=', 3).executeTakeFirstOrThrow();
+    expect(row.actor_username).toBe('member2');
+  });
+
+  it('rejects a delete of an event', async () => {
+    await expect(app.db.deleteFrom('audit_events').where('seq', '=', 4).execute()).rejects.toThrow(/append-only/);
+
+    expect(await app.db.selectFrom('audit_events').select('seq').execute()).toHaveLength(6);
+  });
+
+  it('rejects changes to checkpoints', async () => {
+    await app.auditIntegrity.signCheckpoint(new Date());
+
+    await expect(app.db.updateTable('audit_checkpoints').set({ chain_hash: 'f'.repeat(64) }).execute()).rejects.toThrow(/append-only/);
+    await expect(app.db.deleteFrom('audit_checkpoints').execute()).rejects.toThrow(/append-only/);
+    expect(await app.db.selectFrom('audit_checkpoints').select('seq').execute()).toEqual([{ seq: 7 }]);
+  });
+
+  it('rejects emptying the event table', async () => {
+    const statement = app.database.dialect === 'postgres' ? sql`truncate audit_events` : sql`delete from audit_events`;
+
+    await expect(statement.execute(app.db)).rejects.toThrow(/append-only/);
+    expect(await app.db.selectFrom('audit_events').select('seq').execute()).toHaveLength(6);
+  });
+});
+
 describe('audit chain verification', () => {
+  // The tampering below is done as a database administrator, who can drop the triggers first.
+  beforeEach(async () => {
+    await dropAppendOnlyTriggers(app);
+  });
+
   it('accepts an untouched chain', async () => {
     expect(await app.audit.verify()).toEqual({ intact: true, checked: 6 });
   });
@@ -66,7 +103,7 @@ describe('audit chain verification', () => {
       environment.DATABASE_URL = app.config.databaseUrl;
       environment.DATABASE_SCHEMA = app.config.databaseSchema;
     }
-    // The command line reads the key file; the test app used ephemeral keys, which verification does not need.
+    // The command line reads the signing key file and the checkpoint file the test app created in its data folder.
     const intact = await run(process.execPath, ['bin/ledgerguard.mjs', 'audit', 'verify'], { env: environment });
     await app.db.updateTable('audit_events').set({ action: 'client.list' }).where('seq', '=', 2).execute();
     const broken = await run(process.execPath, ['bin/ledgerguard.mjs', 'audit', 'verify'], { env: environment }).catch((error: { code: number; stderr: string }) => error);
@@ -90,7 +127,12 @@ describe('audit verification over HTTP', () => {
     const denied = await clerk.post('/api/audit/verify');
 
     expect(verified.statusCode).toBe(200);
-    expect(verified.json()).toMatchObject({ intact: true });
+    expect(verified.json()).toEqual({ intact: true, checked: expect.any(Number), checkpoints: { checked: 0, lastSeq: null } });
     expect(denied.statusCode).toBe(403);
+    const stored = await app.db.selectFrom('audit_verifications').selectAll().execute();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ trigger: 'manual', intact: 1, problem: null });
+    const recorded = await app.db.selectFrom('audit_events').select(['actor_username', 'outcome']).where('action', '=', 'audit.verified').execute();
+    expect(recorded).toEqual([{ actor_username: 'auditor', outcome: 'success' }]);
   });
 });

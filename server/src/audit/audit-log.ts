@@ -1,7 +1,8 @@
 import type { Db, DbOrTrx, DialectName } from '../db/index.js';
-import { type AuditRow, ensureChainHead, insertAuditRows, lockChainHead, readAuditChain } from './audit.repository.js';
+import { listArchives, readChainHead, readEventRange } from './audit-integrity.repository.js';
+import { type AuditRow, ensureChainHead, insertAuditRows, lockChainHead } from './audit.repository.js';
 import type { AuditEventInput } from './audit.types.js';
-import { GENESIS_HASH, canonicalJson, chainHash } from './canonical.js';
+import { type ChainProblem, ChainWalker, GENESIS_ANCHOR, computeEventHash } from './chain.js';
 import { redactDetails, redactText } from './redact.js';
 
 export interface AppendedEvent {
@@ -14,7 +15,7 @@ export interface ChainVerification {
   readonly checked: number;
   /** The first event whose hash, link or sequence does not hold. */
   readonly firstBrokenSeq?: number;
-  readonly problem?: 'hash_mismatch' | 'link_broken' | 'sequence_gap' | 'head_mismatch';
+  readonly problem?: ChainProblem;
 }
 
 /**
@@ -64,32 +65,27 @@ export class AuditLog {
     return this.append(this.#db, ...events);
   }
 
-  /** Recomputes every hash and link from the first event to the head. */
+  /**
+   * Recomputes every hash and link from the archive anchor (or the first event) to the head.
+   * This checks only what the database holds; `AuditIntegrity.verify` adds the signed
+   * checkpoints and archive manifests.
+   */
   async verify(): Promise<ChainVerification> {
-    let previousHash = GENESIS_HASH;
-    let expectedSeq = 1;
-    let checked = 0;
-    for await (const row of readAuditChain(this.#db)) {
-      const seq = Number(row.seq);
-      if (seq !== expectedSeq) {
-        return { intact: false, checked, firstBrokenSeq: expectedSeq, problem: 'sequence_gap' };
-      }
-      if (row.prev_hash !== previousHash) {
-        return { intact: false, checked, firstBrokenSeq: seq, problem: 'link_broken' };
-      }
-      if (chainHash(previousHash, canonicalJson(hashedContent(row))) !== row.hash) {
-        return { intact: false, checked, firstBrokenSeq: seq, problem: 'hash_mismatch' };
-      }
-      previousHash = row.hash;
-      expectedSeq += 1;
-      checked += 1;
+    const archives = await listArchives(this.#db);
+    const lastArchive = archives[archives.length - 1];
+    const head = await readChainHead(this.#db);
+    const walker = new ChainWalker(lastArchive ? { seq: lastArchive.lastSeq, hash: lastArchive.lastHash } : GENESIS_ANCHOR);
+
+    for await (const row of readEventRange(this.#db, { afterSeq: walker.position.seq, throughSeq: head.seq })) {
+      const broken = walker.accept(row);
+      if (broken) return { intact: false, checked: walker.checked, firstBrokenSeq: broken.seq, problem: broken.problem };
     }
 
-    const head = await lockChainHead(this.#db, 'sqlite');
-    if (head.seq !== checked || head.hash !== previousHash) {
-      return { intact: false, checked, firstBrokenSeq: checked + 1, problem: 'head_mismatch' };
+    const end = walker.position;
+    if (head.seq !== end.seq || head.hash !== end.hash) {
+      return { intact: false, checked: walker.checked, firstBrokenSeq: Math.min(head.seq, end.seq) + 1, problem: 'head_mismatch' };
     }
-    return { intact: true, checked };
+    return { intact: true, checked: walker.checked };
   }
 
   #toRow(event: AuditEventInput, seq: number, previousHash: string): AuditRow {
@@ -110,27 +106,6 @@ export class AuditLog {
       details: JSON.stringify(redactDetails(event.details ?? {})),
       prev_hash: previousHash,
     };
-    return { ...row, hash: chainHash(previousHash, canonicalJson(hashedContent(row))) };
+    return { ...row, hash: computeEventHash(row) };
   }
-}
-
-/** The columns covered by an event's hash: everything but the hash itself. */
-function hashedContent(row: Omit<AuditRow, 'hash'>): Record<string, unknown> {
-  return {
-    seq: Number(row.seq),
-    occurredAt: row.occurred_at,
-    actorId: row.actor_id,
-    actorUsername: row.actor_username,
-    action: row.action,
-    outcome: row.outcome,
-    targetType: row.target_type,
-    targetId: row.target_id,
-    clientId: row.client_id,
-    fields: row.fields,
-    reason: row.reason,
-    ip: row.ip,
-    userAgent: row.user_agent,
-    details: row.details,
-    prevHash: row.prev_hash,
-  };
 }

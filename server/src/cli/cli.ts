@@ -5,6 +5,7 @@ import { loadConfig } from '../config/config.js';
 import { translate } from '../i18n/index.js';
 import { composeApplication } from '../main/compose.js';
 import { buildRejectionWorkbook, rejectionMessage } from '../roster/index.js';
+import { AUDIT_USAGE, runAuditCommand } from './audit.command.js';
 import { holdServerLock, releaseServerLock } from './server-lock.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -17,9 +18,10 @@ const USAGE = `用法 / Usage: ledgerguard <command>
   import FILE [--report OUT.xlsx]
                          导入客户花名册（.xlsx 或 .csv）/ import a client roster (.xlsx or .csv)
   demo [--reset]         在数据目录中准备演示事务所 / prepare the demo firm in the data folder
-  audit verify           校验审计日志哈希链，完好时退出码为 0 / verify the audit hash chain; exit status 0 when intact
+${AUDIT_USAGE}
 
-环境变量 / Environment: HOST, PORT, DATA_DIR, DATABASE_URL, LOG_LEVEL`;
+环境变量 / Environment: HOST, PORT, DATA_DIR, DATABASE_URL, LOG_LEVEL,
+  AUDIT_SIGNING_ALGORITHM, AUDIT_CHECKPOINT_EVERY_EVENTS, AUDIT_CHECKPOINT_MINUTES, AUDIT_RETENTION_DAYS`;
 
 /** Runs one command; failures a person can fix are printed as a message, not a stack trace. */
 export async function runCli(argv: string[]): Promise<number> {
@@ -51,7 +53,7 @@ async function runCommand(argv: string[]): Promise<number> {
     case 'import':
       return importRoster(rest);
     case 'audit':
-      return auditCommand(rest);
+      return runAuditCommand(rest);
     case 'demo': {
       const { runDemo } = await import('../demo/demo.setup.js');
       return runDemo(loadConfig(process.env), { reset: rest.includes('--reset') });
@@ -107,26 +109,6 @@ async function init(): Promise<number> {
     }
     console.log(`${translate('zh-CN', 'setup.link')}\n${translate('en-US', 'setup.link')}\n  ${setupLink(config.publicUrl, token)}`);
     return 0;
-  } finally {
-    await application.close();
-  }
-}
-
-async function auditCommand(args: string[]): Promise<number> {
-  if (args[0] !== 'verify') {
-    console.error('用法 / Usage: ledgerguard audit verify');
-    return 2;
-  }
-  const config = { ...loadConfig(process.env), serveWeb: false };
-  const application = await composeApplication(config);
-  try {
-    const result = await application.audit.verify();
-    if (result.intact) {
-      console.log(`审计日志完好 / audit chain intact: ${result.checked} events`);
-      return 0;
-    }
-    console.error(`审计日志已被篡改 / audit chain broken at event ${result.firstBrokenSeq} (${result.problem}); ${result.checked} events before it verified`);
-    return 1;
   } finally {
     await application.close();
   }

@@ -37,6 +37,11 @@ const environmentSchema = z.object({
   SMS_TEMPLATE: z.string().optional(),
   SMS_SDK_APP_ID: z.string().optional(),
   SMS_ENDPOINT: z.string().url().optional(),
+  AUDIT_SIGNING_ALGORITHM: z.enum(['ed25519', 'sm2']).default('ed25519'),
+  AUDIT_CHECKPOINT_EVERY_EVENTS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  AUDIT_CHECKPOINT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
+  // China's Cybersecurity Law (article 21) requires network logs to be kept for at least six months.
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(180, { message: 'must be at least 180 days (six months of network logs are required by law)' }).max(36_500).default(1095),
 });
 
 export interface AppConfig {
@@ -65,6 +70,18 @@ export interface AppConfig {
   /** How long emergency (break-glass) access lasts. */
   readonly breakGlassMinutes: number;
   readonly mail: { readonly smtpUrl: string | undefined; readonly from: string };
+  readonly auditIntegrity: AuditIntegritySettings;
+}
+
+export interface AuditIntegritySettings {
+  /** Algorithm of newly signed checkpoints and archive manifests. */
+  readonly signingAlgorithm: 'ed25519' | 'sm2';
+  /** A checkpoint is due once this many events follow the last one. */
+  readonly checkpointEveryEvents: number;
+  /** A checkpoint is due once the last one is this old and events followed it. */
+  readonly checkpointMinutes: number;
+  /** Events younger than this are never archived (removed from the database). */
+  readonly retentionDays: number;
 }
 
 export interface MfaSettings {
@@ -114,6 +131,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     password: Object.freeze({ minLength: values.PASSWORD_MIN_LENGTH, minClasses: values.PASSWORD_MIN_CLASSES, historySize: values.PASSWORD_HISTORY, maxAgeDays: values.PASSWORD_MAX_AGE_DAYS }),
     breakGlassMinutes: values.BREAK_GLASS_MINUTES,
     mail: Object.freeze({ smtpUrl: values.SMTP_URL, from: values.MAIL_FROM }),
+    auditIntegrity: Object.freeze({
+      signingAlgorithm: values.AUDIT_SIGNING_ALGORITHM,
+      checkpointEveryEvents: values.AUDIT_CHECKPOINT_EVERY_EVENTS,
+      checkpointMinutes: values.AUDIT_CHECKPOINT_MINUTES,
+      retentionDays: values.AUDIT_RETENTION_DAYS,
+    }),
     sms: Object.freeze({
       provider: values.SMS_PROVIDER,
       accessKeyId: values.SMS_ACCESS_KEY_ID,
@@ -163,6 +186,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     sms: Object.freeze({ provider: 'outbox' as const }),
     breakGlassMinutes: 30,
     mail: Object.freeze({ smtpUrl: undefined, from: 'LedgerGuard <no-reply@localhost>' }),
+    auditIntegrity: Object.freeze({ signingAlgorithm: 'ed25519' as const, checkpointEveryEvents: 1000, checkpointMinutes: 10, retentionDays: 1095 }),
     ...overrides,
   });
 }

@@ -25,7 +25,9 @@ export async function runDemo(config: AppConfig, { reset, clientCount = DEMO_CLI
     return 1;
   }
   if (reset && !config.databaseUrl) {
-    for (const name of ['ledgerguard.db', 'ledgerguard.db-wal', 'ledgerguard.db-shm', 'demo']) {
+    // The checkpoint file and archive under `audit` belong to the deleted database; left behind,
+    // they would make the new database's chain look tampered with.
+    for (const name of ['ledgerguard.db', 'ledgerguard.db-wal', 'ledgerguard.db-shm', 'demo', 'audit']) {
       await rm(path.join(config.dataDir, name), { recursive: true, force: true });
     }
   }
