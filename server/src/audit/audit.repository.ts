@@ -1,4 +1,5 @@
-import type { Db, DbOrTrx, DialectName } from '../db/index.js';
+import type { SelectQueryBuilder } from 'kysely';
+import type { DatabaseSchema, Db, DbOrTrx, DialectName } from '../db/index.js';
 import type { AuditEvent, AuditOutcome } from './audit.types.js';
 import { GENESIS_HASH } from './canonical.js';
 
@@ -69,34 +70,76 @@ export async function insertAuditRows(trx: DbOrTrx, rows: AuditRow[], head: { se
   await trx.updateTable('audit_head').set({ seq: head.seq, hash: head.hash }).where('id', '=', 1).execute();
 }
 
-export interface AuditSearch {
+/** The audit page's filters. Instants are UTC ISO text. */
+export interface AuditFilters {
   from?: string | undefined;
   to?: string | undefined;
   actor?: string | undefined;
   action?: string | undefined;
   clientId?: string | undefined;
   outcome?: AuditOutcome | undefined;
+  /** An address, matched exactly, or a text prefix ending in `*` such as `10.0.3.*`. */
+  ip?: string | undefined;
+}
+
+export interface AuditSearch extends AuditFilters {
   offset: number;
   limit: number;
 }
 
-export async function searchAuditEvents(db: DbOrTrx, search: AuditSearch): Promise<{ items: AuditEvent[]; total: number }> {
-  let query = db.selectFrom('audit_events');
-  if (search.from) query = query.where('occurred_at', '>=', search.from);
-  if (search.to) query = query.where('occurred_at', '<=', search.to);
-  if (search.actor) {
-    const actor = search.actor;
-    query = query.where((eb) => eb.or([eb('actor_username', '=', actor), eb('actor_id', '=', actor)]));
+/** Adds the filters to a query over `audit_events`. The search and the export share it. */
+export function whereAuditFilters<Output>(query: SelectQueryBuilder<DatabaseSchema, 'audit_events', Output>, filters: AuditFilters): SelectQueryBuilder<DatabaseSchema, 'audit_events', Output> {
+  let filtered = query;
+  if (filters.from) filtered = filtered.where('occurred_at', '>=', filters.from);
+  if (filters.to) filtered = filtered.where('occurred_at', '<=', filters.to);
+  if (filters.actor) {
+    const actor = filters.actor;
+    filtered = filtered.where((eb) => eb.or([eb('actor_username', '=', actor), eb('actor_id', '=', actor)]));
   }
-  if (search.action) query = query.where('action', '=', search.action);
-  if (search.clientId) query = query.where('client_id', '=', search.clientId);
-  if (search.outcome) query = query.where('outcome', '=', search.outcome);
+  if (filters.action) filtered = filtered.where('action', '=', filters.action);
+  if (filters.clientId) filtered = filtered.where('client_id', '=', filters.clientId);
+  if (filters.outcome) filtered = filtered.where('outcome', '=', filters.outcome);
+  if (filters.ip) filtered = whereAddress(filtered, filters.ip);
+  return filtered;
+}
+
+/**
+ * Matches the address exactly, or by text prefix when it ends in `*`. The prefix is compared with
+ * `substr(...) = ?` and not with LIKE, so `%` and `_` in the input stay literal on both databases.
+ */
+function whereAddress<Output>(query: SelectQueryBuilder<DatabaseSchema, 'audit_events', Output>, address: string): SelectQueryBuilder<DatabaseSchema, 'audit_events', Output> {
+  // Node reports IPv6 addresses in lower case, and both databases compare text case-sensitively here.
+  const normalized = address.toLowerCase();
+  if (!normalized.endsWith('*')) {
+    return query.where('ip', '=', normalized);
+  }
+
+  const prefix = normalized.slice(0, -1);
+  return query.where((eb) => eb(eb.fn<string>('substr', ['ip', eb.val(1), eb.val(prefix.length)]), '=', prefix));
+}
+
+export async function searchAuditEvents(db: DbOrTrx, search: AuditSearch): Promise<{ items: AuditEvent[]; total: number }> {
+  const query = whereAuditFilters(db.selectFrom('audit_events'), search);
 
   const [rows, count] = await Promise.all([
     query.selectAll().orderBy('seq', 'desc').offset(search.offset).limit(search.limit).execute(),
     query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
   ]);
   return { items: rows.map(toAuditEvent), total: Number(count.total) };
+}
+
+export async function findAuditEvent(db: DbOrTrx, seq: number): Promise<AuditEvent | undefined> {
+  const row = await db.selectFrom('audit_events').selectAll().where('seq', '=', seq).executeTakeFirst();
+  return row === undefined ? undefined : toAuditEvent(row);
+}
+
+/** Returns the names of the given clients by id, leaving out ids without a client row. */
+export async function findClientNames(db: DbOrTrx, clientIds: readonly string[]): Promise<Map<string, string>> {
+  const unique = [...new Set(clientIds)];
+  if (unique.length === 0) return new Map();
+
+  const rows = await db.selectFrom('clients').select(['id', 'name']).where('id', 'in', unique).execute();
+  return new Map(rows.map((row) => [row.id, row.name]));
 }
 
 /** Streams events in chain order, a page at a time, for verification and export. */

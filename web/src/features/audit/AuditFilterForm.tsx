@@ -7,9 +7,8 @@ import type { AuditOutcome } from '../../api/index.js';
 import { useT } from '../../i18n/index.js';
 import { outcomeLabelKey, useActionLabel } from './audit-labels.js';
 import { instantToPickedTime, pickedTimeToInstant } from './audit-time.js';
-import { AUDIT_OUTCOMES, fetchAuditActions, type AuditQuery } from './audit.api.js';
-
-type Filter = Omit<AuditQuery, 'page' | 'pageSize'>;
+import { ADDRESS_FILTER } from './audit-query.js';
+import { AUDIT_OUTCOMES, fetchAuditActions, type AuditFilter as Filter } from './audit.api.js';
 
 interface FilterValues {
   range?: [Dayjs | null, Dayjs | null] | null;
@@ -17,6 +16,7 @@ interface FilterValues {
   action?: string;
   clientId?: string;
   outcome?: AuditOutcome;
+  ip?: string;
 }
 
 function toFormValues(filter: Filter): FilterValues {
@@ -28,6 +28,7 @@ function toFormValues(filter: Filter): FilterValues {
     action: filter.action,
     clientId: filter.clientId,
     outcome: filter.outcome,
+    ip: filter.ip,
   };
 }
 
@@ -41,6 +42,7 @@ function fromFormValues(values: FilterValues): Filter {
     action: values.action,
     clientId: trimmed(values.clientId),
     outcome: values.outcome,
+    ip: trimmed(values.ip),
   };
 }
 
@@ -52,10 +54,10 @@ export function AuditFilterForm({ filter, onChange }: { filter: Filter; onChange
   const actions = useQuery({ queryKey: ['audit', 'actions'], queryFn: fetchAuditActions, staleTime: 10 * 60_000 });
 
   // Back and forward change the address bar, and the form follows it.
-  const { from, to, actor, action, clientId, outcome } = filter;
+  const { from, to, actor, action, clientId, outcome, ip } = filter;
   useEffect(() => {
-    form.setFieldsValue(toFormValues({ from, to, actor, action, clientId, outcome }));
-  }, [form, from, to, actor, action, clientId, outcome]);
+    form.setFieldsValue(toFormValues({ from, to, actor, action, clientId, outcome, ip }));
+  }, [form, from, to, actor, action, clientId, outcome, ip]);
 
   const actionOptions = (actions.data?.actions ?? []).map((action) => ({ value: action, label: actionLabel(action) }));
   const outcomeOptions = AUDIT_OUTCOMES.map((outcome) => ({ value: outcome, label: t(outcomeLabelKey(outcome)) }));
@@ -76,6 +78,9 @@ export function AuditFilterForm({ filter, onChange }: { filter: Filter; onChange
       </Form.Item>
       <Form.Item name="outcome" label={t('audit.filter.outcome')}>
         <Select allowClear options={outcomeOptions} style={{ width: 120 }} />
+      </Form.Item>
+      <Form.Item name="ip" label={t('audit.filter.ip')} tooltip={t('audit.filter.ipHint')} rules={[{ pattern: ADDRESS_FILTER, transform: (value: string | undefined) => value?.trim(), message: t('audit.filter.ipInvalid') }]}>
+        <Input allowClear placeholder="10.0.3.*" style={{ width: 160 }} data-testid="audit-filter-ip" />
       </Form.Item>
       <Form.Item>
         <Space>

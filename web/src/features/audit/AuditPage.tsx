@@ -10,11 +10,13 @@ import { TruncatedText } from '../../app/TruncatedText.js';
 import { useDocumentTitle } from '../../app/use-document-title.js';
 import { useT } from '../../i18n/index.js';
 import { AuditEventDrawer } from './AuditEventDrawer.js';
+import { AuditExportButtons } from './AuditExportButtons.js';
 import { AuditFilterForm } from './AuditFilterForm.js';
+import { ChainVerifyButton, ChainVerifyResult, useChainVerification } from './ChainVerifyPanel.js';
 import { OutcomeTag, useActionLabel, useFieldLabel } from './audit-labels.js';
 import { AUDIT_PAGE_SIZES, parseAuditQuery, toAuditSearch } from './audit-query.js';
 import { formatAuditTime } from './audit-time.js';
-import { fetchAuditEvents } from './audit.api.js';
+import { fetchAuditEvents, type AuditFilter, type AuditQuery } from './audit.api.js';
 
 // Column widths in pixels for the small table. The reason takes the rest and is cut with an
 // ellipsis, and the details button stays fixed at the right edge when the table scrolls.
@@ -22,8 +24,9 @@ const WIDTHS = {
   time: 170,
   actor: 120,
   action: 140,
-  outcome: 80,
+  outcome: 96,
   client: 160,
+  ip: 130,
   fields: 170,
   details: 80,
 };
@@ -40,7 +43,8 @@ export function AuditPage() {
   const fieldLabel = useFieldLabel();
   const [searchParams, setSearchParams] = useSearchParams();
   const query = parseAuditQuery(searchParams);
-  const [selected, setSelected] = useState<AuditEvent | null>(null);
+  const [selectedSeq, setSelectedSeq] = useState<number | null>(null);
+  const verification = useChainVerification();
   useDocumentTitle(t('menu.audit'));
 
   const events = useQuery({ queryKey: ['audit', 'events', query], queryFn: () => fetchAuditEvents(query), placeholderData: keepPreviousData });
@@ -81,6 +85,7 @@ export function AuditPage() {
         return client === null ? empty : <TruncatedText text={client} />;
       },
     },
+    { key: 'ip', title: t('audit.event.ip'), width: WIDTHS.ip, ellipsis: { showTitle: false }, render: (_, event) => (event.ip === null ? empty : <TruncatedText text={event.ip} />) },
     {
       key: 'fields',
       title: t('audit.column.fields'),
@@ -95,7 +100,7 @@ export function AuditPage() {
       width: WIDTHS.details,
       fixed: 'right',
       render: (_, event) => (
-        <Button type="link" size="small" aria-label={t('audit.event.open', { seq: event.seq })} onClick={() => setSelected(event)}>
+        <Button type="link" size="small" aria-label={t('audit.event.open', { seq: event.seq })} onClick={() => setSelectedSeq(event.seq)}>
           {t('audit.event.openShort')}
         </Button>
       ),
@@ -103,10 +108,14 @@ export function AuditPage() {
   ];
 
   return (
-    <Card title={t('menu.audit')}>
+    <Card title={t('menu.audit')} extra={<ChainVerifyButton verification={verification} />}>
       <Flex vertical gap={16}>
+        <ChainVerifyResult verification={verification} />
         <AuditFilterForm filter={query} onChange={(filter) => setSearchParams(toAuditSearch({ ...query, ...filter, page: 1 }))} />
-        <Typography.Text type="secondary">{t('audit.timeZoneNote')}</Typography.Text>
+        <Flex justify="space-between" align="start" gap={16} wrap>
+          <Typography.Text type="secondary">{t('audit.timeZoneNote')}</Typography.Text>
+          <AuditExportButtons filter={filterOf(query)} />
+        </Flex>
         {events.isError && <Alert type="error" showIcon title={describeError(events.error, t)} />}
         <Table<AuditEvent>
           data-testid="audit-table"
@@ -131,7 +140,12 @@ export function AuditPage() {
           }}
         />
       </Flex>
-      <AuditEventDrawer event={selected} onClose={() => setSelected(null)} />
+      <AuditEventDrawer seq={selectedSeq} onClose={() => setSelectedSeq(null)} />
     </Card>
   );
+}
+
+/** Returns the filter part of the query, because an export covers every page. */
+function filterOf({ page: _page, pageSize: _pageSize, ...filter }: AuditQuery): AuditFilter {
+  return filter;
 }

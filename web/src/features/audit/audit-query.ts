@@ -4,9 +4,16 @@ import { AUDIT_OUTCOMES, type AuditQuery } from './audit.api.js';
 export const AUDIT_PAGE_SIZES = [20, 50, 100] as const;
 const DEFAULT_PAGE_SIZE = 20;
 
+/** Pattern of the address filter the server accepts: an IP address, or its text prefix ending in `*`. */
+export const ADDRESS_FILTER = /^[0-9A-Fa-f:.]{1,45}\*?$/;
+
 function text(params: URLSearchParams, name: string): string | undefined {
   const value = params.get(name)?.trim();
   return value === undefined || value === '' ? undefined : value;
+}
+
+function matching(value: string | undefined, pattern: RegExp): string | undefined {
+  return value !== undefined && pattern.test(value) ? value : undefined;
 }
 
 function positiveInteger(value: string | null, fallback: number): number {
@@ -26,6 +33,7 @@ export function parseAuditQuery(params: URLSearchParams): AuditQuery {
     action: text(params, 'action'),
     clientId: text(params, 'clientId'),
     outcome: AUDIT_OUTCOMES.includes(outcome as AuditOutcome) ? (outcome as AuditOutcome) : undefined,
+    ip: matching(text(params, 'ip'), ADDRESS_FILTER),
     page: positiveInteger(params.get('page'), 1),
     pageSize: (AUDIT_PAGE_SIZES as readonly number[]).includes(pageSize) ? pageSize : DEFAULT_PAGE_SIZE,
   };
@@ -34,7 +42,7 @@ export function parseAuditQuery(params: URLSearchParams): AuditQuery {
 /** Writes the audit filter to search params, leaving out empty values and defaults. */
 export function toAuditSearch(query: AuditQuery): URLSearchParams {
   const params = new URLSearchParams();
-  for (const name of ['from', 'to', 'actor', 'action', 'clientId', 'outcome'] as const) {
+  for (const name of ['from', 'to', 'actor', 'action', 'clientId', 'outcome', 'ip'] as const) {
     const value = query[name];
     if (value !== undefined && value !== '') params.set(name, value);
   }
