@@ -9,6 +9,8 @@ export interface MailMessage {
 
 /** Sends e-mail notices; failures are logged by the caller, never shown to the member who acted. */
 export interface Mailer {
+  /** `false` when no SMTP server is configured and `send` only logs; alert channels report that as a failure. */
+  readonly enabled?: boolean;
   send(message: MailMessage): Promise<void>;
 }
 
@@ -19,6 +21,7 @@ export interface Mailer {
 export function createMailer({ smtpUrl, from, logger }: { smtpUrl: string | undefined; from: string; logger: Logger }): Mailer {
   if (!smtpUrl) {
     return {
+      enabled: false,
       async send() {
         logger.debug('e-mail notice skipped: SMTP_URL is not set');
       },
@@ -26,6 +29,7 @@ export function createMailer({ smtpUrl, from, logger }: { smtpUrl: string | unde
   }
   const transport = nodemailer.createTransport(smtpUrl);
   return {
+    enabled: true,
     async send(message) {
       await transport.sendMail({ from, to: message.to, subject: message.subject, text: message.text });
     },
