@@ -36,6 +36,8 @@ export interface UserTable {
   phone_masked: string | null;
   must_change_password: number;
   email: string | null;
+  /** A second factor confirmed before this instant no longer counts for step-up (set by a security response). */
+  step_up_required_after?: string | null;
 }
 
 export interface UserRoleTable {
@@ -211,9 +213,24 @@ export interface AlertTable {
   severity: 'low' | 'medium' | 'high' | 'critical';
   user_id: string | null;
   client_id: string | null;
+  /** JSON array of the audit sequence numbers that triggered the alert and its repeats (the latest kept). */
   evidence: string;
   status: 'new' | 'acknowledged' | 'resolved' | 'false_positive';
   created_at: string;
+  /** What makes a repeat the same alert besides rule and member, such as the address or the day. */
+  group_key: string;
+  /** How many times the rule fired for this alert. */
+  count: number;
+  /** When the first and the latest triggering event occurred. */
+  first_seen_at: string;
+  last_seen_at: string;
+  updated_at: string;
+  /** JSON object of the rule's findings (counts, baseline, address), never client data. */
+  facts: string;
+  /** JSON array of the automatic responses taken. */
+  responses: string;
+  /** Value of the alert revision counter at the last change; the live stream follows it. */
+  revision: number;
 }
 
 export interface ApprovalFlowTable {

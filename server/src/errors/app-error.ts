@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'csrf_invalid',
   'invalid_credentials',
   'account_locked',
+  'account_locked_by_alert',
   'rate_limited',
   'reason_required',
   'field_not_revealable',
@@ -141,6 +142,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'audit_export_too_large':
       return 413;
     case 'account_locked':
+    case 'account_locked_by_alert':
       return 423;
     case 'rate_limited':
     case 'sms_rate_limited':

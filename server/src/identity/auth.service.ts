@@ -233,14 +233,19 @@ export class AuthService {
 
   /**
    * Throws `step_up_required` (with the methods the member can use) unless a second factor was
-   * confirmed in this session within the configured minutes.
+   * confirmed in this session within the configured minutes. A security response can demand a
+   * second factor newer than its own time; that demand applies even where step-up is switched off.
    */
   async assertRecentSecondFactorOrThrow(session: ActiveSession): Promise<void> {
-    if (!this.#mfa.stepUpRequired) {
+    const member = await this.#db.selectFrom('users').select('step_up_required_after').where('id', '=', session.userId).executeTakeFirst();
+    const demandedAfter = member?.step_up_required_after ?? null;
+    const confirmedAfterDemand = demandedAfter === null || (session.secondFactorAt !== null && session.secondFactorAt > demandedAfter);
+    if (!this.#mfa.stepUpRequired && confirmedAfterDemand) {
       return;
     }
-    const fresh = session.secondFactorAt !== null && this.#now().getTime() - Date.parse(session.secondFactorAt) <= this.#mfa.stepUpMinutes * 60_000;
-    if (!fresh) {
+
+    const recent = session.secondFactorAt !== null && this.#now().getTime() - Date.parse(session.secondFactorAt) <= this.#mfa.stepUpMinutes * 60_000;
+    if (!recent || !confirmedAfterDemand) {
       const methods = stepUpMethods(await this.#factors.available(session.userId));
       throw new AppError('step_up_required', { minutes: this.#mfa.stepUpMinutes }, [], { methods });
     }

@@ -106,3 +106,8 @@ export async function findDepartmentName(db: DbOrTrx, departmentId: string | nul
   const row = await db.selectFrom('departments').select('name').where('id', '=', departmentId).executeTakeFirst();
   return row?.name ?? null;
 }
+
+/** Makes the member's next sensitive action ask for a second factor confirmed after `at`. */
+export async function requireStepUpAfter(db: DbOrTrx, userId: string, at: string): Promise<void> {
+  await db.updateTable('users').set({ step_up_required_after: at }).where('id', '=', userId).execute();
+}

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { AuditLog } from '../audit/index.js';
+import { AuditIntegrity, AuditLog, type SigningKeyRing, loadOrCreateSigningKeys, signingKeyFile } from '../audit/index.js';
+import { integrityRoutes } from '../audit/integrity.routes.js';
 import { auditRoutes } from '../audit/audit.routes.js';
 import { ClientService } from '../clients/client.service.js';
 import { clientRoutes } from '../clients/client.routes.js';
@@ -15,6 +16,8 @@ import { importRoutes } from '../roster/import.routes.js';
 import { BackgroundWork } from './background.js';
 import { createLogger } from './logger.js';
 import { createMailer, type Mailer } from '../notify/mailer.js';
+import { AlertNotifications, NotificationChannels, notifyRoutes } from '../notify/index.js';
+import { DETECTOR_POLL_MS, createDetection } from '../detect/index.js';
 import { explainRoutes } from '../access/explain.routes.js';
 import { matrixRoutes } from '../access/matrix.routes.js';
 import { departmentRoutes } from '../org/department.routes.js';
@@ -38,6 +41,8 @@ import { SmsCodeService, type SmsProvider } from '../identity/sms/index.js';
 export interface ComposeOptions {
   /** Key material to use instead of the key file; tests pass ephemeral keys. */
   keyring?: KeyringMaterial;
+  /** Checkpoint signing keys to use instead of the signing key file. */
+  auditSigningKeys?: SigningKeyRing;
   logger?: Logger;
   /** Folder of the built web app. */
   webRoot?: string;
@@ -82,7 +87,6 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
   const mailer = options.mailer ?? createMailer({ smtpUrl: config.mail.smtpUrl, from: config.mail.from, logger });
   const requests = new AccessRequestService({ db, audit, mailer, logger });
   const reviews = new AccessReviewService({ db, audit });
-  const breakGlass = new BreakGlassService({ db, audit, minutes: config.breakGlassMinutes });
   const clients = new ClientService({ db, audit, crypto });
   const imports = new ImportService({ db, audit, crypto, logger });
   await imports.recoverInterrupted();
@@ -91,10 +95,22 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
   background.add('request-expiry', 10 * 60_000, () => requests.expireLapsed(new Date()));
 
   // Audit integrity (checkpoints, archive): wired here.
+  const auditSigningKeys = options.auditSigningKeys ?? loadOrCreateSigningKeys(signingKeyFile(config.dataDir), config.auditIntegrity.signingAlgorithm);
+  const auditIntegrity = new AuditIntegrity({ db, dialect: database.dialect, audit, keys: auditSigningKeys, settings: config.auditIntegrity, dataDir: config.dataDir, logger });
+  // Checked every half minute, so a burst of events gets its checkpoint soon after the threshold.
+  background.add('audit-checkpoint', 30_000, () => auditIntegrity.runCheckpointJob(new Date()));
+  background.add('audit-verification', 60 * 60_000, () => auditIntegrity.verifyIfDue(new Date()));
 
   // Notifications (channels, deliveries): wired here.
+  const notifier = new AlertNotifications({ db, crypto, mailer, logger, timeZone: config.timeZone });
+  const notificationChannels = new NotificationChannels({ db, audit, crypto, notifications: notifier });
+  background.add('notification-deliveries', 1_000, () => notifier.dispatchDue());
 
   // Detection (detectors, alerts, responses): wired here.
+  const detection = createDetection({ db, audit, notifier, timeZone: config.timeZone, logger });
+  const breakGlass = new BreakGlassService({ db, audit, alerts: detection.breakGlassAlerts, minutes: config.breakGlassMinutes });
+  background.add('detector', DETECTOR_POLL_MS, () => detection.detector.runUntilIdle());
+  background.add('detector-activity-prune', 6 * 60 * 60_000, () => detection.pruneActivity(new Date()));
 
   const secureCookies = config.publicUrl.startsWith('https://');
   const { app, routeTable } = await buildHttpApp({
@@ -117,8 +133,11 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
       departmentRoutes({ db }),
       clientRoutes({ clients, searchesPerMinute: config.clientListsPerMinute, stepUp: (session) => auth.assertRecentSecondFactorOrThrow(session) }),
       importRoutes({ imports }),
-      auditRoutes({ db, audit }),
+      auditRoutes({ db, audit, timeZone: config.timeZone, stepUp: (session) => auth.assertRecentSecondFactorOrThrow(session) }),
       // Security routes: added here.
+      detection.routes,
+      integrityRoutes({ integrity: auditIntegrity }),
+      notifyRoutes({ channels: notificationChannels }),
     ],
   });
 
@@ -144,6 +163,10 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
     routeTable,
     background,
     // Issue 5 services: exposed here.
+    detection,
+    auditIntegrity,
+    notifier,
+    notificationChannels,
     async close(): Promise<void> {
       await background.stop();
       await app.close();
