@@ -16,6 +16,7 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/clients', permission: 'client:list', label: 'menu.clients' },
   { path: '/imports', permission: 'client:import', label: 'menu.imports' },
   { path: '/audit', permission: 'audit:read', label: 'menu.audit' },
+  { path: '/security', permission: 'security:manage', label: 'menu.securityDashboard' },
   { path: '/admin/users', permission: 'user:manage', label: 'menu.adminUsers' },
   { path: '/admin/sessions', permission: 'session:manage', label: 'menu.adminSessions' },
   { path: '/access/explain', permission: 'access:explain', label: 'menu.explain' },

@@ -11,6 +11,7 @@ const ClientListPage = lazy(() => import('../features/clients/ClientListPage.js'
 const ClientDetailPage = lazy(() => import('../features/clients/ClientDetailPage.js').then((module) => ({ default: module.ClientDetailPage })));
 const ImportPage = lazy(() => import('../features/imports/ImportPage.js').then((module) => ({ default: module.ImportPage })));
 const AuditPage = lazy(() => import('../features/audit/AuditPage.js').then((module) => ({ default: module.AuditPage })));
+const SecurityPage = lazy(() => import('../features/security/SecurityPage.js').then((module) => ({ default: module.SecurityPage })));
 const AccountSecurityPage = lazy(() => import('../features/account/AccountSecurityPage.js').then((module) => ({ default: module.AccountSecurityPage })));
 const OnlineSessionsPage = lazy(() => import('../features/admin/OnlineSessionsPage.js').then((module) => ({ default: module.OnlineSessionsPage })));
 const AccessRequestsPage = lazy(() => import('../features/access/AccessRequestsPage.js').then((module) => ({ default: module.AccessRequestsPage })));
@@ -60,6 +61,14 @@ export const router = createBrowserRouter([
         element: (
           <RequirePermission permission="audit:read">
             <AuditPage />
+          </RequirePermission>
+        ),
+      },
+      {
+        path: 'security',
+        element: (
+          <RequirePermission permission="security:manage">
+            <SecurityPage />
           </RequirePermission>
         ),
       },

@@ -1,8 +1,10 @@
 import { accessEnUS } from './access.en-US.js';
+import { auditEnUS } from './audit.en-US.js';
 import { accountEnUS } from './account.en-US.js';
 import { adminEnUS } from './admin.en-US.js';
 import { explainEnUS } from './explain.en-US.js';
 import { reviewsEnUS } from './reviews.en-US.js';
+import { securityEnUS } from './security.en-US.js';
 import { signInEnUS } from './sign-in.en-US.js';
 import type { Messages } from './zh-CN.js';
 
@@ -267,6 +269,8 @@ export const enUS: Messages = {
   ...accountEnUS,
   ...adminEnUS,
   ...accessEnUS,
+  ...auditEnUS,
   ...reviewsEnUS,
   ...explainEnUS,
+  ...securityEnUS,
 };

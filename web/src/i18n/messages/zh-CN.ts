@@ -1,8 +1,10 @@
 import { accessZhCN } from './access.zh-CN.js';
+import { auditZhCN } from './audit.zh-CN.js';
 import { accountZhCN } from './account.zh-CN.js';
 import { adminZhCN } from './admin.zh-CN.js';
 import { explainZhCN } from './explain.zh-CN.js';
 import { reviewsZhCN } from './reviews.zh-CN.js';
+import { securityZhCN } from './security.zh-CN.js';
 import { signInZhCN } from './sign-in.zh-CN.js';
 
 /**
@@ -269,8 +271,10 @@ export const zhCN = {
   ...accountZhCN,
   ...adminZhCN,
   ...accessZhCN,
+  ...auditZhCN,
   ...reviewsZhCN,
   ...explainZhCN,
+  ...securityZhCN,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;
