@@ -146,7 +146,7 @@ export const securityZhCN = {
 
   'security.ruleDescription.failed_sign_ins': '同一账号在统计窗口内登录失败的次数达到阈值。',
   'security.ruleDescription.credential_stuffing': '同一 IP 地址在统计窗口内有多个不同账号登录失败。',
-  'security.ruleDescription.new_device': '成员从从未用过的设备或 IP 地址登录。',
+  'security.ruleDescription.new_device': '成员在以前没用过的设备上或从新的 IP 地址登录。',
   'security.ruleDescription.off_hours': '成员在工作时间以外或节假日查看客户数据。',
   'security.ruleDescription.volume_anomaly': '成员查看客户或查看敏感信息原文的数量远超其个人历史基线。',
   'security.ruleDescription.bulk_export': '成员在统计窗口内导出或下载的数量达到阈值。',
