@@ -1,5 +1,7 @@
 import type { Generated, Kysely, Transaction } from 'kysely';
 import type { AuditIntegrityTables } from '../audit/audit-integrity.tables.js';
+import type { CryptoTables } from '../crypto/crypto.tables.js';
+import type { DocumentTables } from '../documents/documents.tables.js';
 import type { DetectionTables } from '../detect/detection.tables.js';
 import type { NotificationTables } from '../notify/notify.tables.js';
 
@@ -398,7 +400,7 @@ export interface ImportJobTable {
   rejections: string;
 }
 
-export interface DatabaseSchema extends AuditIntegrityTables, DetectionTables, NotificationTables {
+export interface DatabaseSchema extends AuditIntegrityTables, DetectionTables, NotificationTables, CryptoTables, DocumentTables {
   departments: DepartmentTable;
   users: UserTable;
   user_roles: UserRoleTable;

@@ -13,6 +13,8 @@ import * as addGrantExpiryRecorded from './migrations/2026-12-04T1100_add_grant_
 import * as createAuditCheckpoints from './migrations/2026-12-04T1200_create_audit_checkpoints.js';
 import * as createDetection from './migrations/2026-12-04T1300_create_detection.js';
 import * as createNotificationChannels from './migrations/2026-12-04T1400_create_notification_channels.js';
+import * as createKeyRotation from './migrations/2026-12-04T1500_create_key_rotation.js';
+import * as createDocuments from './migrations/2026-12-04T1600_create_documents.js';
 
 // Listed in code rather than read from the folder, so the same build runs from source (tsx) and
 // from a bundle, and an unlisted file cannot slip in.
@@ -30,6 +32,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-04T1200_create_audit_checkpoints': createAuditCheckpoints,
   '2026-12-04T1300_create_detection': createDetection,
   '2026-12-04T1400_create_notification_channels': createNotificationChannels,
+  '2026-12-04T1500_create_key_rotation': createKeyRotation,
+  '2026-12-04T1600_create_documents': createDocuments,
 };
 
 const provider: MigrationProvider = {

@@ -94,6 +94,10 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
   background.add('review-deadlines', 10 * 60_000, () => reviews.closeDueCampaigns(new Date()));
   background.add('request-expiry', 10 * 60_000, () => requests.expireLapsed(new Date()));
 
+  // Documents (upload, encrypted store, download, watermark): wired here.
+
+  // Key rotation (key versions, re-encryption job): wired here.
+
   // Audit integrity (checkpoints, archive): wired here.
   const auditSigningKeys = options.auditSigningKeys ?? loadOrCreateSigningKeys(signingKeyFile(config.dataDir), config.auditIntegrity.signingAlgorithm);
   const auditIntegrity = new AuditIntegrity({ db, dialect: database.dialect, audit, keys: auditSigningKeys, settings: config.auditIntegrity, dataDir: config.dataDir, logger });
@@ -135,6 +139,7 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
       importRoutes({ imports }),
       auditRoutes({ db, audit, timeZone: config.timeZone, stepUp: (session) => auth.assertRecentSecondFactorOrThrow(session) }),
       // Security routes: added here.
+      // Document routes: added here.
       detection.routes,
       integrityRoutes({ integrity: auditIntegrity }),
       notifyRoutes({ channels: notificationChannels }),
