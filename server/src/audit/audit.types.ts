@@ -42,6 +42,9 @@ export const AUDIT_ACTIONS = [
   'audit.search',
   'audit.verified',
   'import.report_download',
+  'document.uploaded',
+  'document.download',
+  'document.previewed',
   'audit.event_viewed',
   'audit.exported',
   'audit.checkpoint_signed',
@@ -54,6 +57,9 @@ export const AUDIT_ACTIONS = [
   'security.calendar_changed',
   'security.channel_changed',
   'security.channel_tested',
+  'keys.rotated',
+  'keys.reencrypted',
+  'keys.retired',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { type IntegrityVerification, RetentionPeriodError } from '../audit/index.js';
 import { describeProblem } from '../audit/problem-text.js';
-import { loadConfig } from '../config/config.js';
-import { type Application, composeApplication } from '../main/compose.js';
+import type { Application } from '../main/compose.js';
+import { withApplication } from './with-application.js';
 
 export const AUDIT_USAGE = `  audit verify [--checkpoints FILE] [--archives]
                          校验审计日志哈希链、签名检查点（可加导出的检查点文件）和归档段；完好时退出码为 0
@@ -68,16 +68,6 @@ function parseOptions(args: string[]): { positional: string[]; options: AuditOpt
     else positional.push(arg);
   }
   return { positional, options };
-}
-
-async function withApplication(run: (application: Application) => Promise<number>): Promise<number> {
-  const config = { ...loadConfig(process.env), serveWeb: false };
-  const application = await composeApplication(config);
-  try {
-    return await run(application);
-  } finally {
-    await application.close();
-  }
 }
 
 async function verify(application: Application, options: AuditOptions): Promise<number> {

@@ -3,9 +3,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/config.js';
 import { translate } from '../i18n/index.js';
+import { PlainHttpExposureError } from '../http/transport-policy.js';
 import { composeApplication } from '../main/compose.js';
 import { buildRejectionWorkbook, rejectionMessage } from '../roster/index.js';
 import { AUDIT_USAGE, runAuditCommand } from './audit.command.js';
+import { KEYS_USAGE, runKeysCommand } from './keys.command.js';
 import { holdServerLock, releaseServerLock } from './server-lock.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -19,8 +21,10 @@ const USAGE = `用法 / Usage: ledgerguard <command>
                          导入客户花名册（.xlsx 或 .csv）/ import a client roster (.xlsx or .csv)
   demo [--reset]         在数据目录中准备演示事务所 / prepare the demo firm in the data folder
 ${AUDIT_USAGE}
+${KEYS_USAGE}
 
-环境变量 / Environment: HOST, PORT, DATA_DIR, DATABASE_URL, LOG_LEVEL,
+环境变量 / Environment: HOST, PORT, DATA_DIR, DATABASE_URL, DATABASE_CA_FILE, LOG_LEVEL,
+  TLS_CERT_FILE, TLS_KEY_FILE, BEHIND_TLS_PROXY, TRUST_PROXY,
   AUDIT_SIGNING_ALGORITHM, AUDIT_CHECKPOINT_EVERY_EVENTS, AUDIT_CHECKPOINT_MINUTES, AUDIT_RETENTION_DAYS`;
 
 /** Runs one command; failures a person can fix are printed as a message, not a stack trace. */
@@ -40,6 +44,8 @@ function describeFailure(error: unknown): string {
   if (code === 'EADDRINUSE') return `端口已被占用，请用 PORT 指定其他端口 / the port is in use; choose another with PORT: ${message}`;
   if (code === 'EACCES') return `没有权限 / permission denied: ${message}`;
   if (message.startsWith('Invalid configuration')) return `配置无效 / ${message}`;
+  // Its message is bilingual already and tells the operator which setting to change.
+  if (error instanceof PlainHttpExposureError) return message;
   return `失败 / failed: ${message}`;
 }
 
@@ -54,6 +60,8 @@ async function runCommand(argv: string[]): Promise<number> {
       return importRoster(rest);
     case 'audit':
       return runAuditCommand(rest);
+    case 'keys':
+      return runKeysCommand(rest);
     case 'demo': {
       const { runDemo } = await import('../demo/demo.setup.js');
       return runDemo(loadConfig(process.env), { reset: rest.includes('--reset') });

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
+import type { CipherSuiteName } from '../crypto/cipher-suites.js';
+import type { KeySourceSettings } from '../crypto/keyring.js';
 
 /**
  * Configuration read once by the composition root. Nothing else reads `process.env`, so tests
@@ -12,12 +14,17 @@ const environmentSchema = z.object({
   DATA_DIR: z.string().default('./data'),
   DATABASE_URL: z.string().optional(),
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
+  SQLITE_KEEP_PLAIN_COPY: z.enum(['true', 'false']).default('false'),
   PUBLIC_URL: z.string().url().optional(),
   TIME_ZONE: z.string().default('Asia/Shanghai'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(7 * 24).default(12),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
+  BEHIND_TLS_PROXY: z.enum(['true', 'false']).default('false'),
+  DATABASE_CA_FILE: z.string().min(1).optional(),
   MFA_REQUIRED: z.enum(['true', 'false']).default('true'),
   STEP_UP_MINUTES: z.coerce.number().int().min(1).max(60).default(5),
   TRUSTED_DEVICE_DAYS: z.coerce.number().int().min(0).max(90).default(30),
@@ -28,6 +35,7 @@ const environmentSchema = z.object({
   PASSWORD_HISTORY: z.coerce.number().int().min(0).max(24).default(5),
   PASSWORD_MAX_AGE_DAYS: z.coerce.number().int().min(0).max(3650).default(180),
   BREAK_GLASS_MINUTES: z.coerce.number().int().min(5).max(240).default(30),
+  DOCUMENT_MAX_MB: z.coerce.number().int().min(1).max(2048).default(200),
   SMTP_URL: z.string().url().optional(),
   MAIL_FROM: z.string().default('账安 LedgerGuard <no-reply@localhost>'),
   SMS_PROVIDER: z.enum(['outbox', 'aliyun', 'tencent']).default('outbox'),
@@ -42,6 +50,17 @@ const environmentSchema = z.object({
   AUDIT_CHECKPOINT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(10),
   // China's Cybersecurity Law (article 21) requires network logs to be kept for at least six months.
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(180, { message: 'must be at least 180 days (six months of network logs are required by law)' }).max(36_500).default(1095),
+  CRYPTO_SUITE: z.enum(['aes-256-gcm', 'sm4']).default('aes-256-gcm'),
+  KEK_SOURCE: z.enum(['file', 'env', 'vault']).default('file'),
+  KEY_FILE: z.string().optional(),
+  LEDGERGUARD_KEK: z.string().optional(),
+  LEDGERGUARD_KEK_VERSION: z.coerce.number().int().min(1).default(1),
+  LEDGERGUARD_KEK_PREVIOUS: z.string().optional(),
+  LEDGERGUARD_INDEX_ROOT: z.string().optional(),
+  VAULT_ADDR: z.string().url().optional(),
+  VAULT_TOKEN: z.string().optional(),
+  VAULT_TRANSIT_MOUNT: z.string().regex(/^[A-Za-z0-9_\/-]+$/).default('transit'),
+  VAULT_TRANSIT_KEY: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('ledgerguard'),
 });
 
 export interface AppConfig {
@@ -54,11 +73,19 @@ export interface AppConfig {
   readonly databaseSchema?: string | undefined;
   /** PostgreSQL connections per process; tests keep it small so parallel test files fit the server's limit. */
   readonly databasePoolSize?: number | undefined;
+  /** Whether to keep the plain SQLite file (as ledgerguard.db.plain-<time>) when it is encrypted at start (SQLITE_KEEP_PLAIN_COPY). */
+  readonly sqliteKeepPlainCopy?: boolean | undefined;
   readonly publicUrl: string;
   readonly timeZone: string;
   readonly logLevel: string;
   readonly session: { readonly idleMinutes: number; readonly absoluteHours: number };
   readonly trustProxy: boolean;
+  /** PEM certificate chain and key of the built-in HTTPS server; `undefined` serves plain HTTP. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string } | undefined;
+  /** Whether a TLS-terminating reverse proxy sits in front, which allows plain HTTP on a non-loopback HOST. */
+  readonly behindTlsProxy?: boolean | undefined;
+  /** PEM file of the private CA that signed the PostgreSQL server's certificate. */
+  readonly databaseCaFile?: string | undefined;
   readonly serveWeb: boolean;
   readonly loginAttemptsPerMinute: number;
   /** Client list and search requests one session may make per minute. */
@@ -69,8 +96,17 @@ export interface AppConfig {
   readonly sms: SmsSettings;
   /** How long emergency (break-glass) access lasts. */
   readonly breakGlassMinutes: number;
+  /** Largest client document accepted by an upload, in MiB (DOCUMENT_MAX_MB). */
+  readonly documentMaxMb: number;
   readonly mail: { readonly smtpUrl: string | undefined; readonly from: string };
   readonly auditIntegrity: AuditIntegritySettings;
+  /** Cipher suite of new field ciphertexts and the source of the key-encryption keys. */
+  readonly keys: KeySettings;
+}
+
+export interface KeySettings {
+  readonly suite: CipherSuiteName;
+  readonly source: KeySourceSettings;
 }
 
 export interface AuditIntegritySettings {
@@ -110,7 +146,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     throw new Error(`Invalid configuration: ${problems.join('; ')}`);
   }
   const values = parsed.data;
+  if (Boolean(values.TLS_CERT_FILE) !== Boolean(values.TLS_KEY_FILE)) {
+    throw new Error('Invalid configuration: TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+  }
   const shownHost = values.HOST === '0.0.0.0' || values.HOST === '::' ? '127.0.0.1' : values.HOST;
+  const defaultPublicUrl = `${values.TLS_CERT_FILE ? 'https' : 'http'}://${shownHost}:${values.PORT}`;
 
   return Object.freeze({
     host: values.HOST,
@@ -118,19 +158,25 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     dataDir: path.resolve(values.DATA_DIR),
     databaseUrl: values.DATABASE_URL || undefined,
     databaseSchema: values.DATABASE_SCHEMA,
-    publicUrl: values.PUBLIC_URL ?? `http://${shownHost}:${values.PORT}`,
+    sqliteKeepPlainCopy: values.SQLITE_KEEP_PLAIN_COPY === 'true',
+    publicUrl: values.PUBLIC_URL ?? defaultPublicUrl,
     timeZone: values.TIME_ZONE,
     logLevel: values.LOG_LEVEL,
     session: Object.freeze({ idleMinutes: values.SESSION_IDLE_MINUTES, absoluteHours: values.SESSION_ABSOLUTE_HOURS }),
     trustProxy: values.TRUST_PROXY === 'true',
+    tls: values.TLS_CERT_FILE && values.TLS_KEY_FILE ? Object.freeze({ certFile: path.resolve(values.TLS_CERT_FILE), keyFile: path.resolve(values.TLS_KEY_FILE) }) : undefined,
+    behindTlsProxy: values.BEHIND_TLS_PROXY === 'true',
+    databaseCaFile: values.DATABASE_CA_FILE ? path.resolve(values.DATABASE_CA_FILE) : undefined,
     serveWeb: true,
     loginAttemptsPerMinute: 20,
     clientListsPerMinute: 120,
     mfa: Object.freeze({ required: values.MFA_REQUIRED === 'true', stepUpRequired: values.MFA_REQUIRED === 'true', stepUpMinutes: values.STEP_UP_MINUTES, trustedDeviceDays: values.TRUSTED_DEVICE_DAYS }),
-    webauthn: webauthnSettings(values.PUBLIC_URL ?? `http://${shownHost}:${values.PORT}`, values.WEBAUTHN_RP_ID, values.WEBAUTHN_ORIGINS),
+    webauthn: webauthnSettings(values.PUBLIC_URL ?? defaultPublicUrl, values.WEBAUTHN_RP_ID, values.WEBAUTHN_ORIGINS),
     password: Object.freeze({ minLength: values.PASSWORD_MIN_LENGTH, minClasses: values.PASSWORD_MIN_CLASSES, historySize: values.PASSWORD_HISTORY, maxAgeDays: values.PASSWORD_MAX_AGE_DAYS }),
     breakGlassMinutes: values.BREAK_GLASS_MINUTES,
+    documentMaxMb: values.DOCUMENT_MAX_MB,
     mail: Object.freeze({ smtpUrl: values.SMTP_URL, from: values.MAIL_FROM }),
+    keys: Object.freeze({ suite: values.CRYPTO_SUITE, source: keySource(values, path.resolve(values.DATA_DIR)) }),
     auditIntegrity: Object.freeze({
       signingAlgorithm: values.AUDIT_SIGNING_ALGORITHM,
       checkpointEveryEvents: values.AUDIT_CHECKPOINT_EVERY_EVENTS,
@@ -164,6 +210,28 @@ function webauthnSettings(publicUrl: string, rpId: string | undefined, origins: 
   });
 }
 
+/** Reads the KEK source settings; a missing key for the chosen source is a configuration error. */
+function keySource(values: z.infer<typeof environmentSchema>, dataDir: string): KeySourceSettings {
+  const keysDir = path.join(dataDir, 'keys');
+  if (values.KEK_SOURCE === 'env') {
+    if (!values.LEDGERGUARD_KEK || !values.LEDGERGUARD_INDEX_ROOT) {
+      throw new Error('Invalid configuration: KEK_SOURCE=env needs LEDGERGUARD_KEK and LEDGERGUARD_INDEX_ROOT (32 random bytes each, base64)');
+    }
+    return Object.freeze({ source: 'env', kek: values.LEDGERGUARD_KEK, kekVersion: values.LEDGERGUARD_KEK_VERSION, previousKeks: values.LEDGERGUARD_KEK_PREVIOUS, indexRoot: values.LEDGERGUARD_INDEX_ROOT });
+  }
+  if (values.KEK_SOURCE === 'vault') {
+    if (!values.VAULT_ADDR || !values.VAULT_TOKEN) {
+      throw new Error('Invalid configuration: KEK_SOURCE=vault needs VAULT_ADDR and VAULT_TOKEN');
+    }
+    return Object.freeze({
+      source: 'vault',
+      vault: Object.freeze({ address: values.VAULT_ADDR, token: values.VAULT_TOKEN, mount: values.VAULT_TRANSIT_MOUNT, keyName: values.VAULT_TRANSIT_KEY }),
+      indexRootFile: path.join(keysDir, 'index-root.vault.json'),
+    });
+  }
+  return Object.freeze({ source: 'file', file: values.KEY_FILE ? path.resolve(values.KEY_FILE) : path.join(keysDir, 'keyring.json') });
+}
+
 /** Builds a test configuration: a private data folder, no web app, quiet logs. */
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
   return Object.freeze({
@@ -185,8 +253,10 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     password: Object.freeze({ minLength: 12, minClasses: 3, historySize: 5, maxAgeDays: 180 }),
     sms: Object.freeze({ provider: 'outbox' as const }),
     breakGlassMinutes: 30,
+    documentMaxMb: 200,
     mail: Object.freeze({ smtpUrl: undefined, from: 'LedgerGuard <no-reply@localhost>' }),
     auditIntegrity: Object.freeze({ signingAlgorithm: 'ed25519' as const, checkpointEveryEvents: 1000, checkpointMinutes: 10, retentionDays: 1095 }),
+    keys: Object.freeze({ suite: 'aes-256-gcm' as const, source: Object.freeze({ source: 'file' as const, file: path.resolve('.test-artifacts', `keys-${randomBytes(6).toString('hex')}.json`) }) }),
     ...overrides,
   });
 }

@@ -1,25 +1,43 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { DbOrTrx } from '../db/index.js';
+import { type CipherSuite, type CipherSuiteName, cipherSuite } from './cipher-suites.js';
 import { findDataKeyById, findLatestDataKey, insertDataKey } from './data-key.repository.js';
 import { type Ciphertext, type DataKey, type FieldContext, openField, readEnvelopeHeader, sealField } from './envelope.js';
-import { type KeyringMaterial, deriveBlindIndexKey, unwrapDataKey, wrapDataKey } from './keyring.js';
+import { type KeyringMaterial, deriveBlindIndexKey } from './keyring.js';
+
+// Cache key of the firm's own data key, which belongs to no client.
+const FIRM_KEY = '\u0000firm';
+
+/**
+ * How long this process keeps using a cached current data key. A rotation run by another process
+ * (`keys rotate`) reaches new writes here within this time; reads never depend on it.
+ */
+const CURRENT_KEY_CACHE_MS = 30_000;
+
+export interface FieldCryptoOptions {
+  /** Suite of new ciphertexts; existing ones decrypt with the suite they name. */
+  readonly suite?: CipherSuiteName;
+}
 
 /**
  * The one service through which client fields are encrypted, decrypted and blind-indexed.
  * Each client company has its own data key wrapped by the KEK, so deleting that key later
  * destroys the company's fields without touching anyone else's.
  */
-// Cache key of the firm's own data key, which belongs to no client.
-const FIRM_KEY = '\u0000firm';
-
 export class FieldCrypto {
   readonly #material: KeyringMaterial;
+  readonly #suite: CipherSuite;
   readonly #keysById = new Map<string, DataKey>();
-  readonly #currentKeyByClient = new Map<string, DataKey>();
+  readonly #currentKeyByClient = new Map<string, { key: DataKey; loadedAt: number }>();
   readonly #blindIndexKeys = new Map<string, Buffer>();
 
-  constructor(material: KeyringMaterial) {
+  constructor(material: KeyringMaterial, options: FieldCryptoOptions = {}) {
     this.#material = material;
+    this.#suite = cipherSuite(options.suite ?? 'aes-256-gcm');
+  }
+
+  get keyring(): KeyringMaterial {
+    return this.#material;
   }
 
   /**
@@ -29,28 +47,33 @@ export class FieldCrypto {
   async dataKeyForClient(db: DbOrTrx, clientId: string | null): Promise<DataKey> {
     const cacheKey = clientId ?? FIRM_KEY;
     const cached = this.#currentKeyByClient.get(cacheKey);
-    if (cached) {
-      return cached;
+    if (cached && Date.now() - cached.loadedAt < CURRENT_KEY_CACHE_MS) {
+      return cached.key;
     }
 
     const stored = await findLatestDataKey(db, clientId);
     if (stored) {
-      const key = this.#remember({ id: stored.id, version: stored.version, key: unwrapDataKey(this.#material, stored.id, stored.wrapped) });
-      this.#currentKeyByClient.set(cacheKey, key);
+      const key = await this.#keyOf(stored);
+      this.#currentKeyByClient.set(cacheKey, { key, loadedAt: Date.now() });
       return key;
     }
 
-    const created: DataKey = { id: randomUUID(), version: 1, key: randomBytes(32) };
-    await insertDataKey(db, {
-      id: created.id,
-      clientId,
-      version: created.version,
-      wrapped: wrapDataKey(this.#material, created.id, created.key),
-      kekVersion: this.#material.kekVersion,
-    });
-    this.#remember(created);
-    this.#currentKeyByClient.set(cacheKey, created);
+    return this.addDataKeyVersion(db, clientId, 1);
+  }
+
+  /** Stores a new data key version for a client (or the firm), which new writes use from now on. */
+  async addDataKeyVersion(db: DbOrTrx, clientId: string | null, version: number): Promise<DataKey> {
+    const created: DataKey = { id: randomUUID(), version, key: randomBytes(32) };
+    const { wrapped, kekVersion } = await this.#material.keks.wrap(created.id, created.key);
+    await insertDataKey(db, { id: created.id, clientId, version, wrapped, kekVersion });
+    this.#keysById.set(created.id, created);
+    this.#currentKeyByClient.set(clientId ?? FIRM_KEY, { key: created, loadedAt: Date.now() });
     return created;
+  }
+
+  /** Drops the cached current keys, so the next write reads the newest version from the database. */
+  forgetCurrentKeys(): void {
+    this.#currentKeyByClient.clear();
   }
 
   /**
@@ -59,12 +82,17 @@ export class FieldCrypto {
    */
   async encryptFirmSecret(db: DbOrTrx, context: FieldContext, plaintext: string): Promise<Ciphertext> {
     const key = await this.dataKeyForClient(db, null);
-    return sealField(key, context, plaintext);
+    return sealField(key, context, plaintext, this.#suite);
   }
 
   async encrypt(db: DbOrTrx, clientId: string, context: FieldContext, plaintext: string): Promise<Ciphertext> {
     const key = await this.dataKeyForClient(db, clientId);
-    return sealField(key, context, plaintext);
+    return sealField(key, context, plaintext, this.#suite);
+  }
+
+  /** Encrypts under a given data key; the re-encryption job uses it to move values to the current version. */
+  encryptWithKey(key: DataKey, context: FieldContext, plaintext: string): Ciphertext {
+    return sealField(key, context, plaintext, this.#suite);
   }
 
   /** Decrypts with the key the envelope names; throws on any mismatch rather than guessing. */
@@ -76,7 +104,7 @@ export class FieldCrypto {
       if (!stored) {
         throw new Error(`Data key ${keyId} not found; the value cannot be decrypted`);
       }
-      key = this.#remember({ id: stored.id, version: stored.version, key: unwrapDataKey(this.#material, stored.id, stored.wrapped) });
+      key = await this.#keyOf(stored);
     }
     return openField(key, context, ciphertext);
   }
@@ -95,7 +123,10 @@ export class FieldCrypto {
     return createHmac('sha256', key).update(normalizedValue, 'utf8').digest().subarray(0, 16).toString('base64url');
   }
 
-  #remember(key: DataKey): DataKey {
+  async #keyOf(stored: { id: string; version: number; wrapped: string }): Promise<DataKey> {
+    const known = this.#keysById.get(stored.id);
+    if (known) return known;
+    const key: DataKey = { id: stored.id, version: stored.version, key: await this.#material.keks.unwrap(stored.id, stored.wrapped) };
     this.#keysById.set(key.id, key);
     return key;
   }

@@ -1,3 +1,14 @@
-export { FieldCrypto } from './field-crypto.js';
-export { deriveServiceKey, ephemeralKeyring, loadOrCreateKeyFile, type KeyringMaterial } from './keyring.js';
+export { FieldCrypto, type FieldCryptoOptions } from './field-crypto.js';
+export {
+  deriveServiceKey,
+  ephemeralKeyring,
+  loadKeyring,
+  loadOrCreateKeyFile,
+  type KeyringMaterial,
+  type KeySourceSettings,
+} from './keyring.js';
 export type { Ciphertext, FieldContext } from './envelope.js';
+export { CIPHER_SUITES, type CipherSuiteName } from './cipher-suites.js';
+export type { KeyEncryptionKeys } from './kek-source.js';
+export { ENCRYPTED_COLUMNS, type EncryptedColumn } from './encrypted-columns.js';
+export { KeyRotation, KeyStillInUseError, type KeyStatus } from './key-rotation.service.js';

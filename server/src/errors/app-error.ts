@@ -57,6 +57,12 @@ export const ERROR_CODES = [
   'alert_transition_invalid',
   'rule_settings_invalid',
   'channel_invalid',
+  'document_file_missing',
+  'document_type_rejected',
+  'document_too_large',
+  'document_corrupted',
+  'document_not_previewable',
+  'document_watermark_failed',
   'internal_error',
 ] as const;
 
@@ -105,6 +111,9 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'roster_header_not_found':
     case 'rule_settings_invalid':
     case 'channel_invalid':
+    case 'document_file_missing':
+    case 'document_type_rejected':
+    case 'document_not_previewable':
       return 400;
     case 'unauthenticated':
     case 'session_expired':
@@ -138,6 +147,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'alert_transition_invalid':
       return 409;
     case 'import_file_too_large':
+    case 'document_too_large':
     case 'payload_too_large':
     case 'audit_export_too_large':
       return 413;
@@ -150,6 +160,8 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'sms_send_failed':
       return 502;
     case 'import_failed':
+    case 'document_corrupted':
+    case 'document_watermark_failed':
     case 'internal_error':
       return 500;
   }

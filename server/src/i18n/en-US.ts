@@ -55,6 +55,12 @@ export const enUS: Messages = {
     alert_transition_invalid: 'The alert is {from} and cannot change to {to}.',
     rule_settings_invalid: 'The detection rule settings are invalid: {detail}',
     channel_invalid: 'The notification channel settings are invalid: {detail}',
+    document_file_missing: 'Choose a file to upload.',
+    document_type_rejected: 'Unsupported file type: only PDF, JPEG, PNG, OFD, XLSX and DOCX files are accepted, judged by their content rather than their name.',
+    document_too_large: 'The file is too large (maximum {maxMb} MB).',
+    document_corrupted: 'The stored file is damaged or was tampered with and cannot be downloaded. Contact the security administrator.',
+    document_not_previewable: 'Only PDF, JPEG and PNG files can be previewed. Download other types instead.',
+    document_watermark_failed: 'The watermark could not be added to this file, so it cannot be downloaded or previewed. Contact the security administrator.',
     internal_error: 'Internal server error. Try again later.',
   },
   text: {

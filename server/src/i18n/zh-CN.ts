@@ -55,6 +55,12 @@ export const zhCN: Messages = {
     alert_transition_invalid: '告警当前状态为“{from}”，不能改为“{to}”。',
     rule_settings_invalid: '检测规则设置无效：{detail}',
     channel_invalid: '通知渠道设置无效：{detail}',
+    document_file_missing: '请选择要上传的文件。',
+    document_type_rejected: '不支持的文件类型：只接受 PDF、JPEG、PNG、OFD、XLSX 和 DOCX 文件，按文件内容判断，与文件名无关。',
+    document_too_large: '文件过大，最大 {maxMb} MB。',
+    document_corrupted: '存储的文件已损坏或被篡改，无法下载。请联系安全管理员。',
+    document_not_previewable: '只有 PDF、JPEG 和 PNG 文件可以预览，其他类型请下载后查看。',
+    document_watermark_failed: '无法为该文件添加水印，因此不能下载或预览。请联系安全管理员。',
     internal_error: '服务器内部错误，请稍后再试。',
   },
   text: {

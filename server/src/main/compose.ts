@@ -1,14 +1,16 @@
-import path from 'node:path';
 import type { Logger } from 'pino';
 import { AuditIntegrity, AuditLog, type SigningKeyRing, loadOrCreateSigningKeys, signingKeyFile } from '../audit/index.js';
 import { integrityRoutes } from '../audit/integrity.routes.js';
 import { auditRoutes } from '../audit/audit.routes.js';
 import { ClientService } from '../clients/client.service.js';
 import { clientRoutes } from '../clients/client.routes.js';
+import { DocumentService, documentRoutes } from '../documents/index.js';
 import type { AppConfig } from '../config/config.js';
-import { FieldCrypto, type KeyringMaterial, deriveServiceKey, loadOrCreateKeyFile } from '../crypto/index.js';
+import { FieldCrypto, KeyRotation, type KeyringMaterial, deriveServiceKey, loadKeyring } from '../crypto/index.js';
 import { type DatabaseHandle, migrateToLatestOrThrow, openDatabase } from '../db/index.js';
 import { buildHttpApp } from '../http/app.js';
+import { loadHttpsServerOptions } from '../http/tls-files.js';
+import { assertTransportAllowedOrThrow, isHstsEnabled, isSecureCookiesEnabled } from '../http/transport-policy.js';
 import { AuthService, CsrfTokens } from '../identity/index.js';
 import { authRoutes } from '../identity/auth.routes.js';
 import { ImportService } from '../roster/index.js';
@@ -60,7 +62,15 @@ export type Application = Awaited<ReturnType<typeof composeApplication>>;
  */
 export async function composeApplication(config: AppConfig, options: ComposeOptions = {}) {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const database: DatabaseHandle = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, postgresSchema: config.databaseSchema, poolSize: config.databasePoolSize });
+
+  // Transport is checked before anything opens, so an unsafe HOST never gets a database or a listener.
+  const transport = { host: config.host, tls: config.tls !== undefined, behindTlsProxy: config.behindTlsProxy === true, publicUrl: config.publicUrl };
+  assertTransportAllowedOrThrow(transport);
+  const https = config.tls ? loadHttpsServerOptions(config.tls) : undefined;
+
+  // The keys load before the database opens, because the embedded SQLite file is encrypted with a key derived from them.
+  const keyring = options.keyring ?? (await loadKeyring(config.keys.source));
+  const database: DatabaseHandle = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, postgresSchema: config.databaseSchema, poolSize: config.databasePoolSize, sqliteKey: deriveServiceKey(keyring, 'sqlite-database'), keepPlainSqliteCopy: config.sqliteKeepPlainCopy, postgresCaFile: config.databaseCaFile });
   const { db } = database;
 
   try {
@@ -70,8 +80,7 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
     throw error;
   }
 
-  const keyring = options.keyring ?? loadOrCreateKeyFile(path.join(config.dataDir, 'keys', 'keyring.json'));
-  const crypto = new FieldCrypto(keyring);
+  const crypto = new FieldCrypto(keyring, { suite: config.keys.suite });
   const audit = new AuditLog({ db, dialect: database.dialect });
   await audit.initialize();
 
@@ -95,8 +104,12 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
   background.add('request-expiry', 10 * 60_000, () => requests.expireLapsed(new Date()));
 
   // Documents (upload, encrypted store, download, watermark): wired here.
+  const documents = new DocumentService({ db, audit, crypto, dataDir: config.dataDir, maxMb: config.documentMaxMb, timeZone: config.timeZone, logger });
+  await documents.store.removeIncompleteUploads();
 
   // Key rotation (key versions, re-encryption job): wired here.
+  const keyRotation = new KeyRotation({ db, audit, crypto, logger });
+  background.add('key-rotation', 5_000, () => keyRotation.runBackgroundStep());
 
   // Audit integrity (checkpoints, archive): wired here.
   const auditSigningKeys = options.auditSigningKeys ?? loadOrCreateSigningKeys(signingKeyFile(config.dataDir), config.auditIntegrity.signingAlgorithm);
@@ -116,7 +129,7 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
   background.add('detector', DETECTOR_POLL_MS, () => detection.detector.runUntilIdle());
   background.add('detector-activity-prune', 6 * 60 * 60_000, () => detection.pruneActivity(new Date()));
 
-  const secureCookies = config.publicUrl.startsWith('https://');
+  const secureCookies = isSecureCookiesEnabled(transport);
   const { app, routeTable } = await buildHttpApp({
     logger,
     db,
@@ -124,6 +137,8 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
     auth,
     csrf,
     trustProxy: config.trustProxy,
+    https,
+    hsts: isHstsEnabled(transport),
     webRoot: config.serveWeb ? options.webRoot : undefined,
     routes: [
       authRoutes({ db, auth, csrf, secureCookies, loginAttemptsPerMinute: config.loginAttemptsPerMinute }),
@@ -140,6 +155,7 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
       auditRoutes({ db, audit, timeZone: config.timeZone, stepUp: (session) => auth.assertRecentSecondFactorOrThrow(session) }),
       // Security routes: added here.
       // Document routes: added here.
+      documentRoutes({ documents, stepUp: (session) => auth.assertRecentSecondFactorOrThrow(session) }),
       detection.routes,
       integrityRoutes({ integrity: auditIntegrity }),
       notifyRoutes({ channels: notificationChannels }),
@@ -167,7 +183,9 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
     app,
     routeTable,
     background,
+    documents,
     // Issue 5 services: exposed here.
+    keyRotation,
     detection,
     auditIntegrity,
     notifier,
