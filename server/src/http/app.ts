@@ -15,6 +15,8 @@ import { JSON_BODY_LIMIT, createErrorHandler } from './error-handler.js';
 import type { RouteAction } from './http.types.js';
 import './http.types.js';
 import { createRequestGate } from './request-auth.js';
+import type { HttpsServerOptions } from './tls-files.js';
+import { HSTS_MAX_AGE_SECONDS } from './transport-policy.js';
 import type { AuditLog } from '../audit/index.js';
 import type { Db } from '../db/index.js';
 import type { AuthService, CsrfTokens } from '../identity/index.js';
@@ -30,6 +32,10 @@ export interface HttpAppOptions {
   /** Folder of the built web app, or `undefined` to serve the API only. */
   webRoot: string | undefined;
   trustProxy: boolean;
+  /** Certificate and key of the built-in HTTPS server; `undefined` serves plain HTTP. */
+  https?: HttpsServerOptions | undefined;
+  /** Whether responses carry Strict-Transport-Security; see isHstsEnabled. */
+  hsts?: boolean | undefined;
 }
 
 /** Every route the app registered, with its declared action; the route-table test reads this. */
@@ -40,7 +46,9 @@ export interface RouteRecord {
 }
 
 export async function buildHttpApp(options: HttpAppOptions): Promise<{ app: FastifyInstance; routeTable: RouteRecord[] }> {
+  // With `https` Fastify creates a Node https.Server; routes see the same request and reply types.
   const app = Fastify({
+    ...(options.https ? { https: options.https } : {}),
     loggerInstance: options.logger as unknown as FastifyBaseLogger,
     trustProxy: options.trustProxy,
     bodyLimit: JSON_BODY_LIMIT,
@@ -82,6 +90,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<{ app: Fast
         upgradeInsecureRequests: null,
       },
     },
+    // Helmet sends HSTS by default, which on plain loopback HTTP would pin localhost to HTTPS.
+    hsts: options.hsts ? { maxAge: HSTS_MAX_AGE_SECONDS, includeSubDomains: true, preload: false } : false,
   });
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
