@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditIntegrity, AuditLog, loadOrCreateSigningKeys, signingKeyFile } from '../src/audit/index.js';
-import { type DatabaseHandle, openDatabase } from '../src/db/index.js';
+import type { DatabaseHandle } from '../src/db/index.js';
 import { type TestApp, createTestApp } from './test-app.js';
 
 let app: TestApp;
@@ -42,7 +42,7 @@ describe('concurrent appends', () => {
   it.skipIf(!process.env.TEST_DATABASE_URL)('keeps one linear chain across several connection pools', async () => {
     const writers = [app.audit];
     for (let index = 0; index < 3; index += 1) {
-      const handle = openDatabase({ databaseUrl: app.config.databaseUrl, dataDir: app.config.dataDir, postgresSchema: app.config.databaseSchema, poolSize: 4 });
+      const handle = app.openAnotherDatabase({ poolSize: 4 });
       extraHandles.push(handle);
       writers.push(new AuditLog({ db: handle.db, dialect: handle.dialect }));
     }
@@ -60,7 +60,7 @@ describe('concurrent appends', () => {
     const keys = loadOrCreateSigningKeys(signingKeyFile(app.config.dataDir), 'ed25519');
     const instances = [app.auditIntegrity];
     for (let index = 0; index < 3; index += 1) {
-      const handle = openDatabase({ databaseUrl: app.config.databaseUrl, dataDir: app.config.dataDir, postgresSchema: app.config.databaseSchema, poolSize: 2 });
+      const handle = app.openAnotherDatabase({ poolSize: 2 });
       extraHandles.push(handle);
       const audit = new AuditLog({ db: handle.db, dialect: handle.dialect });
       instances.push(new AuditIntegrity({ db: handle.db, dialect: handle.dialect, audit, keys, settings: app.config.auditIntegrity, dataDir: app.config.dataDir }));

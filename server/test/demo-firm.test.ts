@@ -14,7 +14,7 @@ beforeAll(async () => {
   // The demo runs on its own connection; the test app only provides the configuration and
   // afterwards reads what the demo wrote.
   app = await createTestApp();
-  const status = await runDemo(app.config, { reset: false });
+  const status = await runDemo(app.config, { reset: false, keyring: app.keyring });
   if (status !== 0) throw new Error(`npm run demo failed with status ${status}`);
 });
 

@@ -2,7 +2,6 @@ import { rm } from 'node:fs/promises';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSubjectSnapshot } from '../src/access/index.js';
-import { ephemeralKeyring } from '../src/crypto/index.js';
 import { AlertRaiser, Detector } from '../src/detect/index.js';
 import { type Application, composeApplication } from '../src/main/compose.js';
 import type { AlertNotice, AlertNotifier } from '../src/notify/alert-notice.js';
@@ -23,8 +22,8 @@ async function freshApp(): Promise<TestApp> {
 }
 
 /** Builds a second application over the same database and data folder, as a restarted or second server would. */
-async function sameDatabase(app: Application): Promise<Application> {
-  return composeApplication(app.config, { keyring: ephemeralKeyring(), logger: pino({ level: 'silent' }) });
+async function sameDatabase(app: TestApp): Promise<Application> {
+  return composeApplication(app.config, { keyring: app.keyring, logger: pino({ level: 'silent' }) });
 }
 
 class RecordingNotifier implements AlertNotifier {

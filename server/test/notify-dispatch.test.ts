@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/db/index.js';
 import type { AlertNotice, AlertSeverity } from '../src/notify/alert-notice.js';
 import { AlertNotifications, CLAIM_LEASE_MS, NotificationChannels } from '../src/notify/index.js';
 import { claimDelivery } from '../src/notify/delivery.repository.js';
@@ -253,7 +252,7 @@ describe('retries', () => {
 describe('two dispatchers', () => {
   it('never send one delivery twice', async () => {
     await channel('webhook', 'low');
-    const second = openDatabase({ databaseUrl: app.config.databaseUrl, dataDir: app.config.dataDir, postgresSchema: app.config.databaseSchema });
+    const second = app.openAnotherDatabase();
     const other = new AlertNotifications({ db: second.db, crypto: app.crypto, mailer: createMailer({ smtpUrl: undefined, from: 'x', logger: app.logger }), logger: app.logger, timeZone: 'Asia/Shanghai', now: clock, random: () => 0.5 });
     const items = Array.from({ length: 30 }, () => notice('high'));
     const before = webhook.accepted().length;

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientIdsAssignedTo, createSmallFirm } from './firm-fixture.js';
 import { TestSession } from './http-client.js';
 import { TEST_PASSWORD, type TestApp, createTestApp } from './test-app.js';
+import { readDecryptedSqliteBytes } from './sqlite-inspection.js';
 
 let app: TestApp;
 let firm: Awaited<ReturnType<typeof createSmallFirm>>;
@@ -61,8 +61,8 @@ describe('sensitive values at rest', () => {
 
   it.skipIf(Boolean(process.env.TEST_DATABASE_URL))('never appear in the SQLite database file', async () => {
     await app.database.db.destroy().catch(() => undefined);
-    const file = app.database.sqliteFile!;
-    const bytes = Buffer.concat([await readFile(file), await readFile(`${file}-wal`).catch(() => Buffer.alloc(0))]);
+    // The file itself is encrypted, so the pages are read decrypted: field encryption must hold underneath.
+    const bytes = readDecryptedSqliteBytes(app.database.sqliteFile!, app.keyring);
     const text = bytes.toString('latin1');
 
     expect(bytes.length).toBeGreaterThan(0);

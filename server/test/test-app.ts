@@ -1,10 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
 import type { RoleKey } from '../src/access/index.js';
 import { type AppConfig, testConfig } from '../src/config/config.js';
-import { ephemeralKeyring } from '../src/crypto/index.js';
+import { deriveServiceKey, loadOrCreateKeyFile } from '../src/crypto/index.js';
+import { openDatabase } from '../src/db/index.js';
 import { hashPassword, insertUser, usernameKey } from '../src/identity/index.js';
 import { type Application, composeApplication } from '../src/main/compose.js';
 
@@ -26,11 +28,20 @@ export async function createTestApp(overrides: Partial<AppConfig> = {}, { webRoo
   const logLines: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(line) });
   const config = testConfig({ databaseUrl, databaseSchema: schema, ...overrides });
-  const application = await composeApplication(config, { keyring: ephemeralKeyring(), logger, ...(webRoot ? { webRoot } : {}) });
+  // The key file sits where the command line looks for it (DATA_DIR/keys), so a CLI child process
+  // or a restart over the same data folder opens the encrypted SQLite file with the same key.
+  const keyring = loadOrCreateKeyFile(path.join(config.dataDir, 'keys', 'keyring.json'));
+  const application = await composeApplication(config, { keyring, logger, ...(webRoot ? { webRoot } : {}) });
 
   return {
     ...application,
     logLines,
+    /** The keys from the data folder's key file; the demo and second connections need them to open the encrypted SQLite file. */
+    keyring,
+    /** Opens another connection (pool) to the same database, keyed like the application's own. */
+    openAnotherDatabase({ poolSize }: { poolSize?: number } = {}) {
+      return openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, postgresSchema: config.databaseSchema, ...(poolSize ? { poolSize } : {}), sqliteKey: deriveServiceKey(keyring, 'sqlite-database') });
+    },
     async dispose(): Promise<void> {
       await application.close();
       await rm(config.dataDir, { recursive: true, force: true });

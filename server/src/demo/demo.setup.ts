@@ -5,6 +5,7 @@ import { findRunningServer } from '../cli/server-lock.js';
 import { addClientPerson } from '../clients/client-people.js';
 import { residentIdCheckChar } from '../clients/identifiers.js';
 import type { AppConfig } from '../config/config.js';
+import type { KeyringMaterial } from '../crypto/index.js';
 import { hashPassword, insertUser, usernameKey } from '../identity/index.js';
 import { composeApplication } from '../main/compose.js';
 import { DEMO_ACCOUNTS, DEMO_ASSIGNEES, DEMO_DEPARTMENTS, DEMO_FIRM, DEMO_PASSWORD } from './demo.staff.js';
@@ -17,7 +18,7 @@ export const DEMO_CLIENT_COUNT = 2000;
  * Prepares the demo firm in the data folder: departments, one account per built-in role,
  * and 2,000 generated clients loaded through the same importer the firm's staff use.
  */
-export async function runDemo(config: AppConfig, { reset, clientCount = DEMO_CLIENT_COUNT }: { reset: boolean; clientCount?: number }): Promise<number> {
+export async function runDemo(config: AppConfig, { reset, clientCount = DEMO_CLIENT_COUNT, keyring }: { reset: boolean; clientCount?: number; keyring?: KeyringMaterial }): Promise<number> {
   const runningServer = await findRunningServer(config.dataDir);
   if (reset && runningServer) {
     // Deleting the file under a running server would leave it writing to a deleted database.
@@ -31,7 +32,8 @@ export async function runDemo(config: AppConfig, { reset, clientCount = DEMO_CLI
       await rm(path.join(config.dataDir, name), { recursive: true, force: true });
     }
   }
-  const application = await composeApplication({ ...config, serveWeb: false });
+  // Tests pass their ephemeral keys, because the SQLite file they already opened is encrypted with them.
+  const application = await composeApplication({ ...config, serveWeb: false }, keyring ? { keyring } : {});
   const { db } = application;
 
   try {
