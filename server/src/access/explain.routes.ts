@@ -12,7 +12,7 @@ import type { Permission } from './roles.js';
 const EXPLAIN_ACTION = 'access:explain' satisfies Permission;
 const EXPLAINED_EVENT = 'access.explained' satisfies AuditAction;
 
-const CLIENT_ACTIONS = ['client:list', 'client:read', 'client:reveal', 'client:import'] as const satisfies readonly Permission[];
+const CLIENT_ACTIONS = ['client:list', 'client:read', 'client:reveal', 'client:import', 'document:upload'] as const satisfies readonly Permission[];
 
 const id = z.string().min(1).max(64);
 const explainQuery = z.object({ userId: id, clientId: id, action: z.enum(CLIENT_ACTIONS), field: z.enum(CLIENT_FIELD_KEYS).optional() });

@@ -5,6 +5,7 @@ export const PERMISSIONS = [
   'client:read',
   'client:reveal',
   'client:import',
+  'document:upload',
   'audit:read',
   'user:manage',
   'security:manage',
@@ -46,6 +47,8 @@ export interface RoleDefinition {
 
 const NO_CLIENT_DATA = Object.freeze({ basic: 'none', financial: 'none', sensitive: 'none' } as const);
 const CLIENT_READER: readonly Permission[] = ['client:list', 'client:read', 'client:reveal'];
+/** Staff who work on a client's books collect its papers, so they add documents to the clients they reach. */
+const CLIENT_WORKER: readonly Permission[] = [...CLIENT_READER, 'document:upload'];
 
 function role(definition: RoleDefinition): RoleDefinition {
   return Object.freeze({ ...definition, visibility: Object.freeze(definition.visibility), permissions: Object.freeze([...definition.permissions]) });
@@ -57,12 +60,12 @@ function role(definition: RoleDefinition): RoleDefinition {
  * China's multi-level protection scheme).
  */
 export const ROLES: Readonly<Record<RoleKey, RoleDefinition>> = Object.freeze({
-  bookkeeper: role({ key: 'bookkeeper', scope: 'assigned', visibility: { basic: 'plain', financial: 'plain', sensitive: 'plain' }, permissions: CLIENT_READER, label: { 'zh-CN': '记账会计', 'en-US': 'Bookkeeper' } }),
-  assistant: role({ key: 'assistant', scope: 'assigned', visibility: { basic: 'plain', financial: 'plain', sensitive: 'none' }, permissions: CLIENT_READER, label: { 'zh-CN': '记账助理', 'en-US': 'Bookkeeping assistant' } }),
+  bookkeeper: role({ key: 'bookkeeper', scope: 'assigned', visibility: { basic: 'plain', financial: 'plain', sensitive: 'plain' }, permissions: CLIENT_WORKER, label: { 'zh-CN': '记账会计', 'en-US': 'Bookkeeper' } }),
+  assistant: role({ key: 'assistant', scope: 'assigned', visibility: { basic: 'plain', financial: 'plain', sensitive: 'none' }, permissions: CLIENT_WORKER, label: { 'zh-CN': '记账助理', 'en-US': 'Bookkeeping assistant' } }),
   customer_service: role({ key: 'customer_service', scope: 'all', visibility: { basic: 'plain', financial: 'none', sensitive: 'none' }, permissions: CLIENT_READER, label: { 'zh-CN': '客服', 'en-US': 'Customer service' } }),
-  registration_agent: role({ key: 'registration_agent', scope: 'assigned', visibility: { basic: 'plain', financial: 'none', sensitive: 'none' }, permissions: CLIENT_READER, label: { 'zh-CN': '工商专员', 'en-US': 'Registration agent' } }),
-  department_manager: role({ key: 'department_manager', scope: 'department_tree', visibility: { basic: 'plain', financial: 'plain', sensitive: 'masked' }, permissions: [...CLIENT_READER, 'client:import'], label: { 'zh-CN': '部门经理', 'en-US': 'Department manager' } }),
-  partner: role({ key: 'partner', scope: 'all', visibility: { basic: 'plain', financial: 'plain', sensitive: 'plain' }, permissions: [...CLIENT_READER, 'client:import'], label: { 'zh-CN': '合伙人', 'en-US': 'Partner' } }),
+  registration_agent: role({ key: 'registration_agent', scope: 'assigned', visibility: { basic: 'plain', financial: 'none', sensitive: 'none' }, permissions: CLIENT_WORKER, label: { 'zh-CN': '工商专员', 'en-US': 'Registration agent' } }),
+  department_manager: role({ key: 'department_manager', scope: 'department_tree', visibility: { basic: 'plain', financial: 'plain', sensitive: 'masked' }, permissions: [...CLIENT_WORKER, 'client:import'], label: { 'zh-CN': '部门经理', 'en-US': 'Department manager' } }),
+  partner: role({ key: 'partner', scope: 'all', visibility: { basic: 'plain', financial: 'plain', sensitive: 'plain' }, permissions: [...CLIENT_WORKER, 'client:import'], label: { 'zh-CN': '合伙人', 'en-US': 'Partner' } }),
   security_admin: role({ key: 'security_admin', scope: 'none', visibility: NO_CLIENT_DATA, permissions: ['security:manage', 'session:manage', 'access:explain'], label: { 'zh-CN': '安全管理员', 'en-US': 'Security administrator' } }),
   audit_admin: role({ key: 'audit_admin', scope: 'none', visibility: NO_CLIENT_DATA, permissions: ['audit:read', 'access:explain', 'review:manage'], label: { 'zh-CN': '审计管理员', 'en-US': 'Audit administrator' } }),
   system_admin: role({ key: 'system_admin', scope: 'none', visibility: NO_CLIENT_DATA, permissions: ['user:manage', 'session:manage'], label: { 'zh-CN': '系统管理员', 'en-US': 'System administrator' } }),

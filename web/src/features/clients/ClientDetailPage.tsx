@@ -1,16 +1,16 @@
 import { useQuery } from '@tanstack/react-query';
-import { Card, Descriptions, Flex, Result, Watermark } from 'antd';
-import dayjs from 'dayjs';
+import { Card, Descriptions, Flex, Result } from 'antd';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 
 import { isApiError } from '../../api/index.js';
-import { useMe } from '../../app/auth-context.js';
 import { describeError } from '../../app/describe-error.js';
 import { PageSpinner } from '../../app/guards.js';
+import { PageWatermark } from '../../app/PageWatermark.js';
 import { useDocumentTitle } from '../../app/use-document-title.js';
 import { useT } from '../../i18n/index.js';
 import { assigneeNames } from './client-labels.js';
+import { DocumentsSection } from './DocumentsSection.js';
 import { fetchClient } from './clients.api.js';
 import { FieldGroups } from './FieldGroups.js';
 import { PeopleTable } from './PeopleTable.js';
@@ -53,6 +53,7 @@ function ClientDetail({ clientId }: { clientId: string }) {
           <PeopleTable people={detail.people} revealed={revealed} canReveal={detail.abilities.reveal} onReveal={openReveal} onHide={forget} />
         </Card>
       )}
+      <DocumentsSection clientId={clientId} />
       {revealTarget !== null && <RevealDialog clientId={clientId} target={revealTarget} onClose={() => setRevealTarget(null)} onRevealed={remember} />}
     </Flex>
   );
@@ -63,13 +64,12 @@ function ClientDetail({ clientId }: { clientId: string }) {
  * of the screen can be traced back to who took it.
  */
 export function ClientDetailPage() {
-  const me = useMe();
   const { clientId = '' } = useParams();
 
   return (
-    <Watermark content={[me.displayName, dayjs().format('YYYY-MM-DD')]} font={{ color: 'rgba(0, 0, 0, 0.07)' }}>
+    <PageWatermark>
       {/* A new key per client, so values revealed on one client never show on another. */}
       <ClientDetail key={clientId} clientId={clientId} />
-    </Watermark>
+    </PageWatermark>
   );
 }

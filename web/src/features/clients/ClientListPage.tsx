@@ -7,6 +7,7 @@ import { useSearchParams } from 'react-router';
 
 import { isApiError, type ClientSummary } from '../../api/index.js';
 import { describeError } from '../../app/describe-error.js';
+import { PageWatermark } from '../../app/PageWatermark.js';
 import { useDocumentTitle } from '../../app/use-document-title.js';
 import { useT } from '../../i18n/index.js';
 import { CLIENT_TABLE_MIN_WIDTH, clientColumns } from './client-columns.js';
@@ -54,6 +55,7 @@ export function ClientListPage() {
   const assigneeOptions = (filters.data?.assignees ?? []).map((assignee) => ({ value: assignee.id, label: assignee.displayName }));
 
   return (
+    <PageWatermark>
     <Card title={t('menu.clients')}>
       <Flex vertical gap={16}>
         <Flex wrap gap={12} align="flex-start">
@@ -141,5 +143,6 @@ export function ClientListPage() {
         </Suspense>
       )}
     </Card>
+    </PageWatermark>
   );
 }

@@ -5,6 +5,7 @@ import { adminEnUS } from './admin.en-US.js';
 import { explainEnUS } from './explain.en-US.js';
 import { reviewsEnUS } from './reviews.en-US.js';
 import { securityEnUS } from './security.en-US.js';
+import { documentsEnUS } from './documents.en-US.js';
 import { signInEnUS } from './sign-in.en-US.js';
 import type { Messages } from './zh-CN.js';
 
@@ -273,4 +274,5 @@ export const enUS: Messages = {
   ...reviewsEnUS,
   ...explainEnUS,
   ...securityEnUS,
+  ...documentsEnUS,
 };

@@ -87,6 +87,7 @@ export const explainEnUS: Readonly<Record<keyof typeof explainZhCN, string>> = {
   'explain.permission.client:read': 'Client details',
   'explain.permission.client:reveal': 'Reveal',
   'explain.permission.client:import': 'Import',
+  'explain.permission.document:upload': 'Upload documents',
   'explain.permission.audit:read': 'Audit log',
   'explain.permission.user:manage': 'Users',
   'explain.permission.security:manage': 'Security',

@@ -85,6 +85,7 @@ export const explainZhCN = {
   'explain.permission.client:read': '客户详情',
   'explain.permission.client:reveal': '查看原文',
   'explain.permission.client:import': '导入客户',
+  'explain.permission.document:upload': '上传文档',
   'explain.permission.audit:read': '审计日志',
   'explain.permission.user:manage': '用户管理',
   'explain.permission.security:manage': '安全管理',

@@ -5,6 +5,7 @@ import { adminZhCN } from './admin.zh-CN.js';
 import { explainZhCN } from './explain.zh-CN.js';
 import { reviewsZhCN } from './reviews.zh-CN.js';
 import { securityZhCN } from './security.zh-CN.js';
+import { documentsZhCN } from './documents.zh-CN.js';
 import { signInZhCN } from './sign-in.zh-CN.js';
 
 /**
@@ -275,6 +276,7 @@ export const zhCN = {
   ...reviewsZhCN,
   ...explainZhCN,
   ...securityZhCN,
+  ...documentsZhCN,
 } satisfies Record<string, string>;
 
 export type MessageKey = keyof typeof zhCN;
