@@ -1,6 +1,8 @@
 import type { Generated, Kysely, Transaction } from 'kysely';
 import type { AuditIntegrityTables } from '../audit/audit-integrity.tables.js';
+import type { BackupTables } from '../backup/backup.tables.js';
 import type { CryptoTables } from '../crypto/crypto.tables.js';
+import type { RetentionTables } from '../retention/retention.tables.js';
 import type { DocumentTables } from '../documents/documents.tables.js';
 import type { DetectionTables } from '../detect/detection.tables.js';
 import type { NotificationTables } from '../notify/notify.tables.js';
@@ -400,7 +402,7 @@ export interface ImportJobTable {
   rejections: string;
 }
 
-export interface DatabaseSchema extends AuditIntegrityTables, DetectionTables, NotificationTables, CryptoTables, DocumentTables {
+export interface DatabaseSchema extends AuditIntegrityTables, DetectionTables, NotificationTables, CryptoTables, DocumentTables, BackupTables, RetentionTables {
   departments: DepartmentTable;
   users: UserTable;
   user_roles: UserRoleTable;

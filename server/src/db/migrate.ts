@@ -15,6 +15,8 @@ import * as createDetection from './migrations/2026-12-04T1300_create_detection.
 import * as createNotificationChannels from './migrations/2026-12-04T1400_create_notification_channels.js';
 import * as createKeyRotation from './migrations/2026-12-04T1500_create_key_rotation.js';
 import * as createDocuments from './migrations/2026-12-04T1600_create_documents.js';
+import * as createBackups from './migrations/2026-12-04T1700_create_backups.js';
+import * as addClientRetention from './migrations/2026-12-04T1800_add_client_retention.js';
 
 // Listed in code rather than read from the folder, so the same build runs from source (tsx) and
 // from a bundle, and an unlisted file cannot slip in.
@@ -34,6 +36,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-04T1400_create_notification_channels': createNotificationChannels,
   '2026-12-04T1500_create_key_rotation': createKeyRotation,
   '2026-12-04T1600_create_documents': createDocuments,
+  '2026-12-04T1700_create_backups': createBackups,
+  '2026-12-04T1800_add_client_retention': addClientRetention,
 };
 
 const provider: MigrationProvider = {

@@ -111,6 +111,10 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
   const keyRotation = new KeyRotation({ db, audit, crypto, logger });
   background.add('key-rotation', 5_000, () => keyRotation.runBackgroundStep());
 
+  // Client retention (archiving, destruction): wired here.
+
+  // Backups (create, verify, restore, schedule): wired here.
+
   // Audit integrity (checkpoints, archive): wired here.
   const auditSigningKeys = options.auditSigningKeys ?? loadOrCreateSigningKeys(signingKeyFile(config.dataDir), config.auditIntegrity.signingAlgorithm);
   const auditIntegrity = new AuditIntegrity({ db, dialect: database.dialect, audit, keys: auditSigningKeys, settings: config.auditIntegrity, dataDir: config.dataDir, logger });
@@ -155,6 +159,7 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
       auditRoutes({ db, audit, timeZone: config.timeZone, stepUp: (session) => auth.assertRecentSecondFactorOrThrow(session) }),
       // Security routes: added here.
       // Document routes: added here.
+      // Retention and backup routes: added here.
       documentRoutes({ documents, stepUp: (session) => auth.assertRecentSecondFactorOrThrow(session) }),
       detection.routes,
       integrityRoutes({ integrity: auditIntegrity }),
