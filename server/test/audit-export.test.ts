@@ -110,6 +110,14 @@ describe('audit search filters', () => {
     expect((none.json() as { total: number }).total).toBe(0);
   });
 
+  it('matches the actor in any letter case', async () => {
+    const upper = await auditor.get('/api/audit/events?actor=BK1&action=client.reveal');
+    const fullWidth = await auditor.get(`/api/audit/events?actor=${encodeURIComponent('ＢＫ１')}&action=client.reveal`);
+
+    expect((upper.json() as { total: number }).total).toBe(3);
+    expect((fullWidth.json() as { total: number }).total).toBe(3);
+  });
+
   it('rejects an address with other characters', async () => {
     const wildcard = await auditor.get('/api/audit/events?ip=10.0.%25');
     const inner = await auditor.get('/api/audit/events?ip=10.*.3.1');

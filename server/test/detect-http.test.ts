@@ -109,7 +109,7 @@ describe('alert routes', () => {
 
     const reopened = await move(failed!.id, 'acknowledged', '');
     expect(reopened.statusCode).toBe(409);
-    expect(reopened.json()).toMatchObject({ code: 'alert_transition_invalid' });
+    expect(reopened.json()).toMatchObject({ code: 'alert_transition_invalid', message: '告警当前状态为“已解决”，不能改为“已确认”。' });
     expect((await move(probing!.id, 'false_positive', '系统测试产生的拒绝')).json()).toMatchObject({ status: 'false_positive' });
     expect((await move(probing!.id, 'resolved', '重复处理测试')).statusCode).toBe(409);
 
@@ -137,7 +137,7 @@ describe('rule and calendar routes', () => {
   it('list every rule with its specs and defaults', async () => {
     const rules = (await security.get('/api/security/rules')).json() as { items: { key: string; paramSpecs: { name: string }[]; defaults: Record<string, unknown>; params: Record<string, unknown>; updatedAt: string | null }[] };
 
-    expect(rules.items.map((rule) => rule.key)).toEqual(['failed_sign_ins', 'credential_stuffing', 'new_device', 'off_hours', 'volume_anomaly', 'bulk_export', 'probing', 'dormant_account', 'unusual_department', 'break_glass']);
+    expect(rules.items.map((rule) => rule.key)).toEqual(['failed_sign_ins', 'credential_stuffing', 'new_device', 'off_hours', 'volume_anomaly', 'bulk_export', 'probing', 'dormant_account', 'unusual_department', 'break_glass', 'audit_chain_broken']);
     for (const rule of rules.items) {
       expect(rule.paramSpecs.map((spec) => spec.name).sort(), rule.key).toEqual(Object.keys(rule.defaults).sort());
     }

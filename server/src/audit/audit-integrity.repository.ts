@@ -12,6 +12,34 @@ export async function readChainHead(db: DbOrTrx): Promise<ChainAnchor> {
   return { seq: Number(head.seq), hash: head.hash };
 }
 
+/** Alerts whose evidence is read for the highest sequence number: the latest changed, where new evidence lands. */
+const RECENT_ALERTS = 100;
+
+/**
+ * Finds the highest audit sequence number that records outside the chain name: the detectors'
+ * cursors and the evidence of recently changed alerts. Returns 0 when none does. A head below it
+ * means events at the end were deleted, even behind the last checkpoint.
+ */
+export async function findHighestReferencedSeq(db: DbOrTrx): Promise<number> {
+  const cursor = await db.selectFrom('detector_cursors').select((eb) => eb.fn.max('last_seq').as('seq')).executeTakeFirst();
+  const alerts = await db.selectFrom('alerts').select('evidence').orderBy('revision', 'desc').limit(RECENT_ALERTS).execute();
+
+  let highest = cursor?.seq === null || cursor?.seq === undefined ? 0 : Number(cursor.seq);
+  for (const alert of alerts) {
+    for (const seq of parseEvidence(alert.evidence)) highest = Math.max(highest, seq);
+  }
+  return highest;
+}
+
+function parseEvidence(evidence: string): number[] {
+  try {
+    const value: unknown = JSON.parse(evidence);
+    return Array.isArray(value) ? value.map(Number).filter(Number.isSafeInteger) : [];
+  } catch {
+    return [];
+  }
+}
+
 /** Streams events with `afterSeq < seq <= throughSeq` in chain order, a page at a time. */
 export async function* readEventRange(db: DbOrTrx, { afterSeq, throughSeq, pageSize = 5000 }: { afterSeq: number; throughSeq?: number; pageSize?: number }): AsyncGenerator<AuditRow> {
   let after = afterSeq;

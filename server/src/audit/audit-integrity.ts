@@ -20,7 +20,7 @@ export interface IntegrityRequester {
   readonly userAgent?: string | undefined;
 }
 
-export type VerificationTrigger = 'manual' | 'scheduled' | 'cli';
+export type VerificationTrigger = 'manual' | 'scheduled' | 'cli' | 'checkpoint';
 
 const DAY_MS = 24 * 60 * 60_000;
 
@@ -62,7 +62,10 @@ export class AuditIntegrity {
     return this.#signer.signIfDue(now);
   }
 
-  /** Runs the background checkpoint job: signs when due, and logs a broken chain once instead of failing every run. */
+  /**
+   * Runs the background checkpoint job: signs when due. A broken chain is logged and verified in
+   * full once per break, not every run, and the recorded failed verification raises the alert.
+   */
   async runCheckpointJob(now: Date): Promise<void> {
     try {
       await this.#signer.signIfDue(now);
@@ -73,6 +76,7 @@ export class AuditIntegrity {
       if (this.#loggedBreak === `${seq}:${problem}`) return;
       this.#loggedBreak = `${seq}:${problem}`;
       this.#logger?.error({ firstBrokenSeq: seq, problem }, 'audit checkpoint not signed: the chain is broken');
+      await this.verifyAndRecord({ trigger: 'checkpoint', requester: { actor: null }, now });
     }
   }
 
@@ -125,15 +129,18 @@ export class AuditIntegrity {
   /**
    * Builds the checkpoint export (JSON Lines: public keys, every checkpoint, every archive
    * manifest) and records the export. Checkpoints from the database and from the file outside it
-   * are merged, so rows deleted from the database still leave with the export.
+   * are merged, so rows deleted from the database still leave with the export. When `write` is
+   * given, the export is recorded only after it resolves, so a failed write records nothing.
    */
-  async exportCheckpoints({ requester, now, via }: { requester: IntegrityRequester; now: Date; via: 'http' | 'cli' }): Promise<{ content: string; count: number }> {
+  async exportCheckpoints({ requester, now, via, write }: { requester: IntegrityRequester; now: Date; via: 'http' | 'cli'; write?: (content: string) => Promise<void> }): Promise<{ content: string; count: number }> {
     const checkpoints = await this.#mergedCheckpoints();
     const archives = await listArchives(this.#db);
     const lines = [...exportLines({ keys: this.#keys.publicKeys, checkpoints, archives, exportedAt: now.toISOString() })];
+    const content = `${lines.join('\n')}\n`;
 
+    if (write) await write(content);
     await this.#audit.record({ action: 'audit.checkpoints_exported', outcome: 'success', actor: requester.actor, ip: requester.ip, userAgent: requester.userAgent, details: { via, checkpoints: checkpoints.length, archives: archives.length, lastSeq: checkpoints[checkpoints.length - 1]?.seq ?? null } });
-    return { content: `${lines.join('\n')}\n`, count: checkpoints.length };
+    return { content, count: checkpoints.length };
   }
 
   archive(options: { now: Date; before?: Date | undefined; actor?: AuditActor | null }): Promise<ArchiveResult> {

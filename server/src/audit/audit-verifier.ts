@@ -1,7 +1,7 @@
 import type { Db } from '../db/index.js';
 import { type ArchiveManifest, isManifestSignedBy } from './archive-manifest.js';
 import { archiveFolder, openSegmentFile, segmentPath } from './archive-segment.js';
-import { listArchives, readAllCheckpoints, readChainHead, readEventRange } from './audit-integrity.repository.js';
+import { findHighestReferencedSeq, listArchives, readAllCheckpoints, readChainHead, readEventRange } from './audit-integrity.repository.js';
 import { type ChainAnchor, type ChainBreak, type ChainProblem, ChainWalker, GENESIS_ANCHOR } from './chain.js';
 import { type Checkpoint, isCheckpointSignedBy } from './checkpoint.js';
 import { localCheckpointFile, readCheckpointFile } from './checkpoint-file.js';
@@ -16,6 +16,11 @@ export interface IntegrityVerification {
   readonly problem?: ChainProblem;
   /** Checkpoints with a valid signature whose chain hash was compared; `lastSeq` is the highest of them. */
   readonly checkpoints: { readonly checked: number; readonly lastSeq: number | null };
+  /**
+   * Present when an exported checkpoint file was given. A file with any checkpoint whose signature
+   * fails is not genuine: none of its checkpoints are used, and the file, not the log, is reported.
+   */
+  readonly checkpointFile?: { readonly genuine: boolean; readonly invalidSignatures: number };
 }
 
 export interface VerifyOptions {
@@ -52,6 +57,7 @@ export class AuditVerifier {
     // Checkpoints are read before the head, so none of them can be newer than the head read.
     const checkpoints = await this.#collectCheckpoints(checkpointFile);
     breaks.push(...checkpoints.breaks);
+    const referencedSeq = await findHighestReferencedSeq(this.#db);
     const head = await readChainHead(this.#db);
 
     // Without the segment files the walk starts at the last archive's signed end.
@@ -60,15 +66,16 @@ export class AuditVerifier {
     const walk = new CheckpointedWalk(start, checkpoints.expected);
     let walkBreak = walk.begin();
     if (!walkBreak && withArchives) walkBreak = await this.#walkArchives(archives, walk);
-    walkBreak ??= await this.#walkDatabase(walk, head);
+    walkBreak ??= await this.#walkDatabase(walk, head, referencedSeq);
     if (walkBreak) breaks.push(walkBreak);
 
     const first = breaks.sort((a, b) => a.seq - b.seq)[0];
     const checkpointSummary = { checked: walk.checkpointsChecked, lastSeq: walk.lastCheckpointSeq };
+    const fileSummary = checkpoints.file ? { checkpointFile: checkpoints.file } : {};
     if (first) {
-      return { intact: false, checked: walk.walker.checked, firstBrokenSeq: first.seq, problem: first.problem, checkpoints: checkpointSummary };
+      return { intact: false, checked: walk.walker.checked, firstBrokenSeq: first.seq, problem: first.problem, checkpoints: checkpointSummary, ...fileSummary };
     }
-    return { intact: true, checked: walk.walker.checked, checkpoints: checkpointSummary };
+    return { intact: true, checked: walk.walker.checked, checkpoints: checkpointSummary, ...fileSummary };
   }
 
   #checkArchiveRecords(archives: readonly ArchiveManifest[]): ChainBreak[] {
@@ -84,16 +91,24 @@ export class AuditVerifier {
     return breaks;
   }
 
-  /** Gathers the chain hashes of validly signed checkpoints by sequence number; each invalid signature is a break. */
-  async #collectCheckpoints(checkpointFile: string | undefined): Promise<{ expected: Map<number, Set<string>>; breaks: ChainBreak[] }> {
+  /**
+   * Gathers the chain hashes of validly signed checkpoints by sequence number. An invalid signature
+   * in the database or the server's own file is a break, since both belong to the system; one in
+   * an exported file makes that file not genuine instead.
+   */
+  async #collectCheckpoints(checkpointFile: string | undefined): Promise<{ expected: Map<number, Set<string>>; breaks: ChainBreak[]; file?: { genuine: boolean; invalidSignatures: number } }> {
     const sources: { checkpoints: readonly Checkpoint[]; keys: readonly SigningPublicKey[] }[] = [
       { checkpoints: await readAllCheckpoints(this.#db), keys: this.#keys.publicKeys },
       { checkpoints: (await readCheckpointFile(localCheckpointFile(this.#dataDir))).checkpoints, keys: this.#keys.publicKeys },
     ];
+    let file: { genuine: boolean; invalidSignatures: number } | undefined;
     if (checkpointFile) {
       const external = await readCheckpointFile(checkpointFile, { mustExist: true });
       // A copy of the server's own file names no keys; an export carries the keys it was signed with.
-      sources.push({ checkpoints: external.checkpoints, keys: external.keys.length > 0 ? external.keys : this.#keys.publicKeys });
+      const keys = external.keys.length > 0 ? external.keys : this.#keys.publicKeys;
+      const invalidSignatures = external.checkpoints.filter((checkpoint) => !isCheckpointSignedBy(checkpoint, keys)).length;
+      file = { genuine: invalidSignatures === 0, invalidSignatures };
+      if (invalidSignatures === 0) sources.push({ checkpoints: external.checkpoints, keys });
     }
 
     const expected = new Map<number, Set<string>>();
@@ -109,7 +124,7 @@ export class AuditVerifier {
         expected.set(checkpoint.seq, hashes);
       }
     }
-    return { expected, breaks };
+    return { expected, breaks, ...(file ? { file } : {}) };
   }
 
   async #walkArchives(archives: readonly ArchiveManifest[], walk: CheckpointedWalk): Promise<ChainBreak | undefined> {
@@ -121,15 +136,17 @@ export class AuditVerifier {
     return undefined;
   }
 
-  async #walkDatabase(walk: CheckpointedWalk, head: ChainAnchor): Promise<ChainBreak | undefined> {
+  /** Walks the events in the database; `referencedSeq` is the highest sequence number other records name. */
+  async #walkDatabase(walk: CheckpointedWalk, head: ChainAnchor, referencedSeq: number): Promise<ChainBreak | undefined> {
     for await (const row of readEventRange(this.#db, { afterSeq: walk.walker.position.seq, throughSeq: head.seq })) {
       const broken = walk.accept(row);
       if (broken) return broken;
     }
 
     const end = walk.walker.position;
-    // A signed checkpoint beyond the last event proves that events were removed from the end.
-    if (walk.highestExpectedSeq > end.seq) return { seq: end.seq + 1, problem: 'truncated' };
+    // A signed checkpoint beyond the last event proves that events were removed from the end. The
+    // detector's cursor or an alert's evidence beyond it shows the same without a signature.
+    if (Math.max(walk.highestExpectedSeq, referencedSeq) > end.seq) return { seq: end.seq + 1, problem: 'truncated' };
     if (head.seq !== end.seq || head.hash !== end.hash) return { seq: Math.min(head.seq, end.seq) + 1, problem: 'head_mismatch' };
     return undefined;
   }

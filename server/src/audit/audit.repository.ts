@@ -1,6 +1,7 @@
 import type { SelectQueryBuilder } from 'kysely';
 import type { DatabaseSchema, Db, DbOrTrx, DialectName } from '../db/index.js';
 import type { AuditEvent, AuditOutcome } from './audit.types.js';
+import { usernameKey } from '../identity/username.js';
 import { GENESIS_HASH } from './canonical.js';
 
 type AuditRow = {
@@ -93,8 +94,11 @@ export function whereAuditFilters<Output>(query: SelectQueryBuilder<DatabaseSche
   if (filters.from) filtered = filtered.where('occurred_at', '>=', filters.from);
   if (filters.to) filtered = filtered.where('occurred_at', '<=', filters.to);
   if (filters.actor) {
+    // Usernames are compared by their folded key, as sign-in does, so `BK1` finds the events of `bk1`.
+    // SQLite's lower() folds ASCII only, which covers every valid username.
     const actor = filters.actor;
-    filtered = filtered.where((eb) => eb.or([eb('actor_username', '=', actor), eb('actor_id', '=', actor)]));
+    const key = usernameKey(actor);
+    filtered = filtered.where((eb) => eb.or([eb(eb.fn<string>('lower', ['actor_username']), '=', key), eb('actor_id', '=', actor)]));
   }
   if (filters.action) filtered = filtered.where('action', '=', filters.action);
   if (filters.clientId) filtered = filtered.where('client_id', '=', filters.clientId);

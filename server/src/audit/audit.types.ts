@@ -60,6 +60,12 @@ export const AUDIT_ACTIONS = [
   'keys.rotated',
   'keys.reencrypted',
   'keys.retired',
+  'backup.created',
+  'backup.verified',
+  'backup.restored',
+  'backup.pruned',
+  'client.archived',
+  'retention.destroyed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { type IntegrityVerification, RetentionPeriodError } from '../audit/index.js';
 import { describeProblem } from '../audit/problem-text.js';
 import type { Application } from '../main/compose.js';
@@ -72,12 +72,27 @@ function parseOptions(args: string[]): { positional: string[]; options: AuditOpt
 
 async function verify(application: Application, options: AuditOptions): Promise<number> {
   const result = await application.auditIntegrity.verifyAndRecord({ trigger: 'cli', requester: { actor: null }, now: new Date(), checkpointFile: options.checkpoints, withArchives: options.archives === true });
-  if (result.intact) {
-    console.log(describeIntact(result));
-    return 0;
+  const fileRejected = result.checkpointFile?.genuine === false;
+  if (fileRejected) console.error(describeRejectedFile(options.checkpoints ?? '', result.checkpointFile?.invalidSignatures ?? 0));
+
+  if (!result.intact) {
+    console.error(describeBroken(result));
+    return 1;
   }
-  console.error(describeBroken(result));
-  return 1;
+  // The log verified without the rejected file, but the check the caller asked for did not run.
+  if (fileRejected) {
+    console.error(describeIntact(result));
+    return 2;
+  }
+  console.log(describeIntact(result));
+  return 0;
+}
+
+function describeRejectedFile(file: string, invalidSignatures: number): string {
+  return [
+    `检查点文件 ${file} 不是本系统签发的原件：${invalidSignatures} 个检查点的签名无效，已忽略整个文件。这说明文件被改动过，不说明审计日志被篡改；请改用妥善保存的原始导出文件。`,
+    `checkpoint file ${file} is not genuine: ${invalidSignatures} checkpoints have an invalid signature, so the whole file was ignored. This shows the file was changed, not the audit log; use the original export kept in safekeeping.`,
+  ].join('\n');
 }
 
 function describeIntact(result: IntegrityVerification): string {
@@ -87,18 +102,47 @@ function describeIntact(result: IntegrityVerification): string {
   return `审计日志完好：已校验 ${result.checked} 条事件和 ${checked} 个签名检查点${last}\naudit log intact: ${result.checked} events and ${checked} signed checkpoints verified${lastEnglish}`;
 }
 
+/**
+ * Names the first untrustworthy event and the events a signed checkpoint still confirms. The
+ * count of events walked is left out: a rehashed chain walks past the change before a
+ * checkpoint shows it, so that count says nothing about which events are sound.
+ */
 function describeBroken(result: IntegrityVerification): string {
-  const seq = result.firstBrokenSeq ?? 0;
+  const seq = result.firstBrokenSeq ?? 1;
   const problem = result.problem ?? 'hash_mismatch';
+  const lastSeq = result.checkpoints.lastSeq;
+  // A checkpoint at or after the break matched only because the break was found elsewhere, such as a forged checkpoint row.
+  const confirmedThrough = lastSeq !== null && lastSeq < seq ? lastSeq : null;
+  const confirmed = confirmedThrough === null ? '没有已签名的检查点能确认此前的事件。' : `第 1–${confirmedThrough} 条事件与已签名的检查点一致，可以信任。`;
+  const confirmedEnglish = confirmedThrough === null ? 'No signed checkpoint confirms the events before it.' : `Events 1–${confirmedThrough} match a signed checkpoint and can be trusted.`;
   return [
-    `审计日志已被篡改：自第 ${seq} 条事件起不可信（${problem}）：${describeProblem(problem, 'zh-CN')}。此前 ${result.checked} 条事件校验无误。`,
-    `audit log broken at event ${seq} (${problem}): ${describeProblem(problem, 'en-US')}. The ${result.checked} events before it verified.`,
+    `审计日志已被篡改：自第 ${seq} 条事件起不可信（${problem}）：${describeProblem(problem, 'zh-CN')}。${confirmed}`,
+    `audit log broken at event ${seq} (${problem}): ${describeProblem(problem, 'en-US')}; events from ${seq} on cannot be trusted. ${confirmedEnglish}`,
   ].join('\n');
 }
 
+/** Writes to a temporary file beside the target and renames it, so a failed export leaves no partial file. */
+async function writeWhole(file: string, content: string): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFile(temporary, content, { mode: 0o600 });
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
+
 async function exportCheckpoints(application: Application, file: string): Promise<number> {
-  const { content, count } = await application.auditIntegrity.exportCheckpoints({ requester: { actor: null }, now: new Date(), via: 'cli' });
-  await writeFile(file, content);
+  let count: number;
+  try {
+    ({ count } = await application.auditIntegrity.exportCheckpoints({ requester: { actor: null }, now: new Date(), via: 'cli', write: (content) => writeWhole(file, content) }));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string' || !['ENOENT', 'EACCES', 'EPERM', 'EISDIR', 'ENOTDIR', 'EROFS', 'ENOSPC'].includes(code)) throw error;
+    console.error(`无法写入输出文件 ${file}（${code}）：请确认目录存在且可写 / cannot write the output file ${file} (${code}): check that its folder exists and is writable`);
+    return 1;
+  }
   console.log(`已导出 ${count} 个签名检查点及公钥到 ${file}，请在系统外妥善保存\nexported ${count} signed checkpoints and the public keys to ${file}; keep it outside the system`);
   return 0;
 }

@@ -15,6 +15,7 @@ const SAMPLE_FACTS: Record<string, Record<string, string | number>> = {
   dormant_account: { idleDays: 95, lastSignInAt: '2026-09-01T01:00:00.000Z', dormantDays: 60, ip: '10.0.0.9' },
   unusual_department: { department: '税务部', lookbackDays: 30 },
   break_glass: { grantId: 'g-1', endsAt: '2026-12-04T10:30:00.000Z' },
+  audit_chain_broken: { firstBrokenSeq: 42, problem: 'checkpoint_mismatch', trigger: 'scheduled' },
 };
 
 function alertOf(rule: string): AlertRecord {

@@ -26,6 +26,12 @@ export async function findFailedSignIns(db: DbOrTrx, { by, value, since, through
     .execute();
 }
 
+/** Finds the id of the member whose username key is `key`, or `undefined` when no account has it. */
+export async function findUserIdByUsernameKey(db: DbOrTrx, key: string): Promise<string | undefined> {
+  const row = await db.selectFrom('users').select('id').where('username_key', '=', key).executeTakeFirst();
+  return row?.id;
+}
+
 /** Finds one member's events of the given actions since `since`, newest first. */
 export async function findMemberEvents(db: DbOrTrx, { actorId, actions, since, throughSeq, outcome }: { actorId: string; actions: readonly string[]; since: string; throughSeq: number; outcome?: 'success' | 'denied' | 'failure' }) {
   let query = db

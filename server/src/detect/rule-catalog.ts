@@ -11,6 +11,7 @@ export const RULE_KEYS = [
   'dormant_account',
   'unusual_department',
   'break_glass',
+  'audit_chain_broken',
 ] as const;
 
 export type RuleKey = (typeof RULE_KEYS)[number];
@@ -118,6 +119,14 @@ export const RULE_DEFINITIONS: Readonly<Record<RuleKey, RuleDefinition>> = Objec
     severity: 'high',
     paramSpecs: [groupMinutes],
     params: { groupMinutes: 60 },
+    responses: [],
+  }),
+  // A failed verification of the audit chain is critical and cannot be switched off: whoever
+  // changed the log would otherwise switch off the one alert that reports it.
+  audit_chain_broken: define({
+    severity: 'critical',
+    paramSpecs: [groupMinutes],
+    params: { groupMinutes: 1440 },
     responses: [],
   }),
 });

@@ -61,6 +61,7 @@ describe('validateRuleSettingsOrThrow', () => {
   it('keeps break-glass on and at least high', () => {
     expect(issuesOf(() => validateRuleSettingsOrThrow('break_glass', { enabled: false, severity: 'low', params: {}, responses: [] })).sort()).toEqual(['enabled', 'severity']);
     expect(validateRuleSettingsOrThrow('break_glass', { enabled: true, severity: 'critical', params: {}, responses: ['suspend_grant'] }).severity).toBe('critical');
+    expect(issuesOf(() => validateRuleSettingsOrThrow('audit_chain_broken', { enabled: false, severity: 'medium', params: {}, responses: [] })).sort()).toEqual(['enabled', 'severity']);
   });
 
   it('drops repeated responses', () => {

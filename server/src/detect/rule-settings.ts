@@ -13,6 +13,17 @@ export interface RuleSettingsInput {
 type Issue = { path: string; message: IssueMessage };
 
 const SEVERE: readonly AlertSeverity[] = ['high', 'critical'];
+/** Rules that watch over the controls themselves, so nobody can silence them. */
+const ALWAYS_ON_TEXT: Partial<Record<RuleKey, { off: IssueMessage; severity: IssueMessage }>> = {
+  break_glass: {
+    off: { 'zh-CN': '紧急访问告警不能关闭。', 'en-US': 'The break-glass rule cannot be switched off.' },
+    severity: { 'zh-CN': '紧急访问告警的级别至少为“高”。', 'en-US': 'Break-glass alerts are at least high severity.' },
+  },
+  audit_chain_broken: {
+    off: { 'zh-CN': '审计日志被篡改的告警不能关闭。', 'en-US': 'The broken audit chain rule cannot be switched off.' },
+    severity: { 'zh-CN': '审计日志被篡改的告警级别至少为“高”。', 'en-US': 'Broken audit chain alerts are at least high severity.' },
+  },
+};
 
 /**
  * Checks a rule's new settings against its parameter specs and returns them complete: a
@@ -37,12 +48,9 @@ export function validateRuleSettingsOrThrow(key: RuleKey, input: RuleSettingsInp
   }
   issues.push(...crossFieldIssues(key, params, issues));
 
-  if (key === 'break_glass' && !input.enabled) {
-    issues.push({ path: 'enabled', message: { 'zh-CN': '紧急访问告警不能关闭。', 'en-US': 'The break-glass rule cannot be switched off.' } });
-  }
-  if (key === 'break_glass' && !SEVERE.includes(input.severity)) {
-    issues.push({ path: 'severity', message: { 'zh-CN': '紧急访问告警的级别至少为“高”。', 'en-US': 'Break-glass alerts are at least high severity.' } });
-  }
+  const alwaysOn = ALWAYS_ON_TEXT[key];
+  if (alwaysOn && !input.enabled) issues.push({ path: 'enabled', message: alwaysOn.off });
+  if (alwaysOn && !SEVERE.includes(input.severity)) issues.push({ path: 'severity', message: alwaysOn.severity });
 
   if (issues.length > 0) {
     throw new AppError('rule_settings_invalid', { detail: issues.map((issue) => issue.path).join(', ') }, issues);

@@ -43,8 +43,18 @@ function fill(template: string, params: ErrorParams): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
+/** Params that carry a code from a closed set, shown by the text under `<prefix><code>` instead of the raw code. */
+const LABELLED_PARAMS: Partial<Record<ErrorCode, Record<string, string>>> = {
+  alert_transition_invalid: { from: 'alert.status.', to: 'alert.status.' },
+};
+
 export function errorMessage(locale: Locale, code: ErrorCode, params: ErrorParams = {}): string {
-  return fill(catalogs[locale].errors[code], params);
+  const labelled = { ...params };
+  for (const [name, prefix] of Object.entries(LABELLED_PARAMS[code] ?? {})) {
+    const label = name in params ? catalogs[locale].text[`${prefix}${params[name]}`] : undefined;
+    if (label !== undefined) labelled[name] = label;
+  }
+  return fill(catalogs[locale].errors[code], labelled);
 }
 
 export function translate(locale: Locale, key: string, params: ErrorParams = {}): string {

@@ -59,12 +59,34 @@ function isLoopback(url: URL): boolean {
   return LOOPBACK_HOSTS.has(url.hostname);
 }
 
+/** Alibaba Cloud's metadata service, which listens outside the link-local range. */
+const METADATA_IPV4_ADDRESSES = new Set(['100.100.100.200']);
+
 /**
- * Literal link-local and unspecified addresses, where cloud metadata services listen. Host
- * names are not resolved here, so a name that points at such an address is not caught.
+ * Returns the IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d)
+ * or NAT64 (64:ff9b::a.b.c.d) literal, as `URL` normalizes them to hex groups, or `undefined`.
  */
-function isLinkLocalLiteral(hostname: string): boolean {
-  return /^169\.254\./.test(hostname) || /^\[fe[89ab][0-9a-f]:/i.test(hostname) || hostname === '0.0.0.0' || hostname === '[::]';
+function embeddedIpv4(hostname: string): string | undefined {
+  const match = /^\[(?:::ffff:|::|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/i.exec(hostname);
+  if (!match) return undefined;
+
+  const high = Number.parseInt(match[1]!, 16);
+  const low = Number.parseInt(match[2]!, 16);
+  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
+}
+
+function isBlockedIpv4(address: string): boolean {
+  return /^169\.254\./.test(address) || address === '0.0.0.0' || METADATA_IPV4_ADDRESSES.has(address);
+}
+
+/**
+ * Literal link-local, unspecified and metadata addresses, where cloud metadata services listen,
+ * also when written as IPv6 forms that carry an IPv4 address. Host names are not resolved here,
+ * so a name that points at such an address is not caught.
+ */
+function isBlockedAddressLiteral(hostname: string): boolean {
+  const ipv4 = embeddedIpv4(hostname) ?? hostname;
+  return isBlockedIpv4(ipv4) || /^\[fe[89ab][0-9a-f]:/i.test(hostname) || hostname === '[::]';
 }
 
 /** Returns the issue key of a URL that does not fit the channel kind, or `undefined` when it fits. */
@@ -79,7 +101,7 @@ function urlIssue(kind: Exclude<ChannelKind, 'email'>, raw: string): string | un
   // The URL and the robot's token travel in clear text over http, so only the local machine may use it.
   if (!(url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url)))) return 'channel_url_https';
   if (url.username || url.password) return 'channel_url_credentials';
-  if (kind === 'webhook') return isLinkLocalLiteral(url.hostname) ? 'channel_url_host' : undefined;
+  if (kind === 'webhook') return isBlockedAddressLiteral(url.hostname) ? 'channel_url_host' : undefined;
 
   const endpoint = ROBOT_ENDPOINTS[kind];
   const hostFits = isLoopback(url) || (endpoint.hosts.includes(url.hostname) && url.port === '');

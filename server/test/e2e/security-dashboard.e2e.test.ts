@@ -210,9 +210,18 @@ describe('security dashboard in the browser', () => {
 
   it('saves rule settings and the work calendar', async () => {
     const { context, page } = await openDashboard('rules');
+
     await page.getByTestId('rule-edit-off_hours').click();
     const drawer = page.getByTestId('rule-edit');
     await drawer.waitFor();
+
+    // A number out of range is shown at the field and not silently raised to the minimum.
+    const groupMinutes = drawer.getByLabel('合并重复告警（分钟）');
+    await groupMinutes.fill('0');
+    await drawer.getByTestId('rule-save').click();
+    await drawer.locator('.ant-form-item-explain-error', { hasText: '不能小于 1' }).waitFor();
+    expect(await groupMinutes.inputValue()).toBe('0');
+    await groupMinutes.fill('240');
 
     // Working hours must not cross midnight; the server's issue lands under the end time.
     const workEnd = drawer.getByLabel('下班时间');

@@ -99,6 +99,23 @@ export function breakGlassFinding({ userId, clientId, grantId, endsAt, seq }: { 
   return { userId, clientId, groupKey: `client:${clientId ?? ''}`, facts: { grantId, endsAt }, evidence: seq === null ? [] : [seq] };
 }
 
+/**
+ * A verification of the audit chain that found it broken: the scheduled or manual check, the
+ * command line's, or the checkpoint job's check before signing. Repeats of the same break join
+ * one alert.
+ */
+export const auditChainBrokenRule: DetectionRule = {
+  key: 'audit_chain_broken',
+  actions: new Set(['audit.verified']),
+  async evaluate(event) {
+    if (event.outcome !== 'failure' || event.details.intact !== false) return undefined;
+
+    const firstBrokenSeq = typeof event.details.firstBrokenSeq === 'number' ? event.details.firstBrokenSeq : 0;
+    const problem = stringDetail(event, 'problem');
+    return { userId: null, groupKey: `break:${firstBrokenSeq}:${problem}`, facts: { firstBrokenSeq, problem, trigger: stringDetail(event, 'trigger') }, evidence: [event.seq] };
+  },
+};
+
 function stringDetail(event: DetectorEvent, name: string): string {
   const value = event.details[name];
   return typeof value === 'string' ? value : '';

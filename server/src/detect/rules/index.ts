@@ -1,5 +1,5 @@
 import type { RuleKey } from '../rule-catalog.js';
-import { breakGlassRule, bulkExportRule, offHoursRule, probingRule } from './activity.rules.js';
+import { auditChainBrokenRule, breakGlassRule, bulkExportRule, offHoursRule, probingRule } from './activity.rules.js';
 import { unusualDepartmentRule, volumeAnomalyRule } from './baseline.rules.js';
 import type { DetectionRule } from './rule.types.js';
 import { credentialStuffingRule, dormantAccountRule, failedSignInsRule, newDeviceRule } from './sign-in.rules.js';
@@ -16,6 +16,7 @@ export const DETECTION_RULES: readonly DetectionRule[] = Object.freeze([
   bulkExportRule,
   probingRule,
   breakGlassRule,
+  auditChainBrokenRule,
 ]);
 
 export function ruleByKey(key: RuleKey): DetectionRule {

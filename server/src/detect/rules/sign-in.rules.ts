@@ -1,5 +1,5 @@
 import { type DetectorEvent, isSessionOpened, minutesBefore } from '../detector-event.js';
-import { findFailedSignIns, findLastSignInBefore, findMemberEvents } from '../history.repository.js';
+import { findFailedSignIns, findLastSignInBefore, findMemberEvents, findUserIdByUsernameKey } from '../history.repository.js';
 import { booleanParam, numberParam } from '../rule-catalog.js';
 import { type DetectionRule, type Finding, type RuleContext, newestEvidence } from './rule.types.js';
 
@@ -25,8 +25,12 @@ export const failedSignInsRule: DetectionRule = {
     if (failures.length < numberParam(settings, 'failures')) return undefined;
 
     const addresses = new Set(failures.map((row) => row.ip).filter((ip): ip is string => ip !== null));
+    // An attempt on a locked account is recorded without the account's id, so the response cannot
+    // tell a locked account from a missing one. The name finds the member, so such attempts join
+    // the alert of the failures before them.
+    const userId = event.actorId ?? (await findUserIdByUsernameKey(db, event.actorUsername)) ?? null;
     return {
-      userId: event.actorId,
+      userId,
       groupKey: `account:${event.actorUsername}`,
       facts: { account: shownAccountName(event.actorUsername), failures: failures.length, windowMinutes, addresses: addresses.size, ip: event.ip ?? '' },
       evidence: newestEvidence(failures.map((row) => Number(row.seq)), event.seq),

@@ -71,7 +71,8 @@ export function RuleParamField({ spec, defaultValue }: { spec: ParamSpec; defaul
     case 'number':
       return (
         <Form.Item {...common} rules={rangeRules(spec, t)}>
-          <InputNumber min={spec.min} max={spec.max} precision={spec.type === 'integer' ? 0 : undefined} step={spec.type === 'integer' ? 1 : 0.1} style={{ width: 160 }} />
+          {/* No min or max here: InputNumber would clamp an out-of-range entry silently, and the range rules show the error instead. */}
+          <InputNumber precision={spec.type === 'integer' ? 0 : undefined} step={spec.type === 'integer' ? 1 : 0.1} style={{ width: 160 }} />
         </Form.Item>
       );
 

@@ -9,7 +9,7 @@ export type AlertStatus = (typeof ALERT_STATUSES)[number];
 /** The statuses a security administrator may set; `new` is only ever set by the detector. */
 export type AlertDecision = Exclude<AlertStatus, 'new'>;
 
-export const RULE_KEYS = ['failed_sign_ins', 'credential_stuffing', 'new_device', 'off_hours', 'volume_anomaly', 'bulk_export', 'probing', 'dormant_account', 'unusual_department', 'break_glass'] as const;
+export const RULE_KEYS = ['failed_sign_ins', 'credential_stuffing', 'new_device', 'off_hours', 'volume_anomaly', 'bulk_export', 'probing', 'dormant_account', 'unusual_department', 'break_glass', 'audit_chain_broken'] as const;
 export type RuleKey = (typeof RULE_KEYS)[number];
 
 export const RESPONSE_KINDS = ['lock_account', 'end_sessions', 'require_step_up', 'suspend_grant'] as const;

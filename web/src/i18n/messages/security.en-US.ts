@@ -145,6 +145,7 @@ export const securityEnUS: Readonly<Record<keyof typeof securityZhCN, string>> =
   'security.rule.dormant_account': 'Dormant account used again',
   'security.rule.unusual_department': 'Client outside usual departments',
   'security.rule.break_glass': 'Break-glass access',
+  'security.rule.audit_chain_broken': 'Audit log verification failed',
 
   'security.ruleDescription.failed_sign_ins': 'An account fails to sign in the threshold number of times within the window.',
   'security.ruleDescription.credential_stuffing': 'Several different accounts fail to sign in from one IP address within the window.',
@@ -156,6 +157,7 @@ export const securityEnUS: Readonly<Record<keyof typeof securityZhCN, string>> =
   'security.ruleDescription.dormant_account': 'An account that has not signed in for a long time signs in again.',
   'security.ruleDescription.unusual_department': 'A member opens a client of a department they do not usually work with.',
   'security.ruleDescription.break_glass': 'A member uses break-glass access to client data.',
+  'security.ruleDescription.audit_chain_broken': 'A scheduled, manual or pre-checkpoint verification finds the audit hash chain broken, so the log may have been tampered with. This rule cannot be switched off.',
 
   'security.param.failures': 'Failed sign-ins',
   'security.param.accounts': 'Failing accounts',

@@ -143,6 +143,7 @@ export const securityZhCN = {
   'security.rule.dormant_account': '休眠账号重新使用',
   'security.rule.unusual_department': '访问非常用部门的客户',
   'security.rule.break_glass': '紧急访问',
+  'security.rule.audit_chain_broken': '审计日志校验失败',
 
   'security.ruleDescription.failed_sign_ins': '同一账号在统计窗口内登录失败的次数达到阈值。',
   'security.ruleDescription.credential_stuffing': '同一 IP 地址在统计窗口内有多个不同账号登录失败。',
@@ -154,6 +155,7 @@ export const securityZhCN = {
   'security.ruleDescription.dormant_account': '长期未登录的账号重新登录。',
   'security.ruleDescription.unusual_department': '成员访问其平时不接触的部门的客户。',
   'security.ruleDescription.break_glass': '成员使用紧急访问（破窗）查看客户数据。',
+  'security.ruleDescription.audit_chain_broken': '定时、手动或签署检查点前的校验发现审计日志哈希链断裂，日志可能已被篡改。此规则不能关闭。',
 
   'security.param.failures': '失败次数',
   'security.param.accounts': '失败的账号数',
