@@ -8,6 +8,8 @@ import { composeApplication } from '../main/compose.js';
 import { buildRejectionWorkbook, rejectionMessage } from '../roster/index.js';
 import { AUDIT_USAGE, runAuditCommand } from './audit.command.js';
 import { KEYS_USAGE, runKeysCommand } from './keys.command.js';
+import { BACKUP_USAGE, runBackupCommand } from './backup.command.js';
+import { RETENTION_USAGE, runRetentionCommand } from './retention.command.js';
 import { holdServerLock, releaseServerLock } from './server-lock.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -22,10 +24,13 @@ const USAGE = `用法 / Usage: ledgerguard <command>
   demo [--reset]         在数据目录中准备演示事务所 / prepare the demo firm in the data folder
 ${AUDIT_USAGE}
 ${KEYS_USAGE}
+${BACKUP_USAGE}
+${RETENTION_USAGE}
 
 环境变量 / Environment: HOST, PORT, DATA_DIR, DATABASE_URL, DATABASE_CA_FILE, LOG_LEVEL,
   TLS_CERT_FILE, TLS_KEY_FILE, BEHIND_TLS_PROXY, TRUST_PROXY,
-  AUDIT_SIGNING_ALGORITHM, AUDIT_CHECKPOINT_EVERY_EVENTS, AUDIT_CHECKPOINT_MINUTES, AUDIT_RETENTION_DAYS`;
+  AUDIT_SIGNING_ALGORITHM, AUDIT_CHECKPOINT_EVERY_EVENTS, AUDIT_CHECKPOINT_MINUTES, AUDIT_RETENTION_DAYS,
+  BACKUP_DIR, BACKUP_SCHEDULE, BACKUP_KEEP_DAILY, BACKUP_KEEP_WEEKLY, BACKUP_KEEP_MONTHLY, RETENTION_YEARS`;
 
 /** Runs one command; failures a person can fix are printed as a message, not a stack trace. */
 export async function runCli(argv: string[]): Promise<number> {
@@ -62,6 +67,10 @@ async function runCommand(argv: string[]): Promise<number> {
       return runAuditCommand(rest);
     case 'keys':
       return runKeysCommand(rest);
+    case 'backup':
+      return runBackupCommand(rest);
+    case 'retention':
+      return runRetentionCommand(rest);
     case 'demo': {
       const { runDemo } = await import('../demo/demo.setup.js');
       return runDemo(loadConfig(process.env), { reset: rest.includes('--reset') });

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { CipherSuiteName } from '../crypto/cipher-suites.js';
 import type { KeySourceSettings } from '../crypto/keyring.js';
+import type { BackupSettings } from '../backup/backup.service.js';
+import { DEFAULT_RETENTION, type RetentionSettings, parseRetentionSettings } from '../retention/retention-policy.js';
 
 /**
  * Configuration read once by the composition root. Nothing else reads `process.env`, so tests
@@ -36,6 +38,11 @@ const environmentSchema = z.object({
   PASSWORD_MAX_AGE_DAYS: z.coerce.number().int().min(0).max(3650).default(180),
   BREAK_GLASS_MINUTES: z.coerce.number().int().min(5).max(240).default(30),
   DOCUMENT_MAX_MB: z.coerce.number().int().min(1).max(2048).default(200),
+  BACKUP_DIR: z.string().optional(),
+  BACKUP_SCHEDULE: z.string().regex(/^(off|([01][0-9]|2[0-3]):[0-5][0-9])$/, { message: 'must be a daily time HH:MM or off' }).default('02:30'),
+  BACKUP_KEEP_DAILY: z.coerce.number().int().min(1).max(366).default(7),
+  BACKUP_KEEP_WEEKLY: z.coerce.number().int().min(0).max(520).default(4),
+  BACKUP_KEEP_MONTHLY: z.coerce.number().int().min(0).max(1200).default(12),
   SMTP_URL: z.string().url().optional(),
   MAIL_FROM: z.string().default('账安 LedgerGuard <no-reply@localhost>'),
   SMS_PROVIDER: z.enum(['outbox', 'aliyun', 'tencent']).default('outbox'),
@@ -57,6 +64,8 @@ const environmentSchema = z.object({
   LEDGERGUARD_KEK_VERSION: z.coerce.number().int().min(1).default(1),
   LEDGERGUARD_KEK_PREVIOUS: z.string().optional(),
   LEDGERGUARD_INDEX_ROOT: z.string().optional(),
+  /** Overrides of retention periods in years, e.g. `bank_statement=15,contract=5,personal_fields=10`. */
+  RETENTION_YEARS: z.string().max(1000).optional(),
   VAULT_ADDR: z.string().url().optional(),
   VAULT_TOKEN: z.string().optional(),
   VAULT_TRANSIT_MOUNT: z.string().regex(/^[A-Za-z0-9_\/-]+$/).default('transit'),
@@ -98,8 +107,12 @@ export interface AppConfig {
   readonly breakGlassMinutes: number;
   /** Largest client document accepted by an upload, in MiB (DOCUMENT_MAX_MB). */
   readonly documentMaxMb: number;
+  /** Backup folder, daily schedule and retention (BACKUP_DIR, BACKUP_SCHEDULE, BACKUP_KEEP_*). */
+  readonly backup: BackupSettings;
   readonly mail: { readonly smtpUrl: string | undefined; readonly from: string };
   readonly auditIntegrity: AuditIntegritySettings;
+  /** Retention periods per record category (RETENTION_YEARS over the defaults). */
+  readonly retention: RetentionSettings;
   /** Cipher suite of new field ciphertexts and the source of the key-encryption keys. */
   readonly keys: KeySettings;
 }
@@ -156,6 +169,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     host: values.HOST,
     port: values.PORT,
     dataDir: path.resolve(values.DATA_DIR),
+    retention: parseRetentionSettingsForConfig(values.RETENTION_YEARS),
     databaseUrl: values.DATABASE_URL || undefined,
     databaseSchema: values.DATABASE_SCHEMA,
     sqliteKeepPlainCopy: values.SQLITE_KEEP_PLAIN_COPY === 'true',
@@ -175,6 +189,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv): AppConfig {
     password: Object.freeze({ minLength: values.PASSWORD_MIN_LENGTH, minClasses: values.PASSWORD_MIN_CLASSES, historySize: values.PASSWORD_HISTORY, maxAgeDays: values.PASSWORD_MAX_AGE_DAYS }),
     breakGlassMinutes: values.BREAK_GLASS_MINUTES,
     documentMaxMb: values.DOCUMENT_MAX_MB,
+    backup: Object.freeze({
+      dir: path.resolve(values.BACKUP_DIR ?? path.join(values.DATA_DIR, 'backups')),
+      schedule: values.BACKUP_SCHEDULE,
+      keep: Object.freeze({ daily: values.BACKUP_KEEP_DAILY, weekly: values.BACKUP_KEEP_WEEKLY, monthly: values.BACKUP_KEEP_MONTHLY }),
+    }),
     mail: Object.freeze({ smtpUrl: values.SMTP_URL, from: values.MAIL_FROM }),
     keys: Object.freeze({ suite: values.CRYPTO_SUITE, source: keySource(values, path.resolve(values.DATA_DIR)) }),
     auditIntegrity: Object.freeze({
@@ -233,11 +252,21 @@ function keySource(values: z.infer<typeof environmentSchema>, dataDir: string): 
 }
 
 /** Builds a test configuration: a private data folder, no web app, quiet logs. */
+function parseRetentionSettingsForConfig(text: string | undefined): RetentionSettings {
+  try {
+    return parseRetentionSettings(text);
+  } catch (error) {
+    throw new Error(`Invalid configuration: ${(error as Error).message}`);
+  }
+}
+
 export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
+  const dataDir = overrides.dataDir ?? path.resolve('.test-artifacts', `data-${randomBytes(6).toString('hex')}`);
   return Object.freeze({
     host: '127.0.0.1',
     port: 0,
-    dataDir: path.resolve('.test-artifacts', `data-${randomBytes(6).toString('hex')}`),
+    dataDir,
+    backup: Object.freeze({ dir: path.join(dataDir, 'backups'), schedule: 'off', keep: Object.freeze({ daily: 7, weekly: 4, monthly: 12 }) }),
     databaseUrl: undefined,
     publicUrl: 'http://127.0.0.1:3000',
     timeZone: 'Asia/Shanghai',
@@ -254,6 +283,7 @@ export function testConfig(overrides: Partial<AppConfig> = {}): AppConfig {
     sms: Object.freeze({ provider: 'outbox' as const }),
     breakGlassMinutes: 30,
     documentMaxMb: 200,
+    retention: DEFAULT_RETENTION,
     mail: Object.freeze({ smtpUrl: undefined, from: 'LedgerGuard <no-reply@localhost>' }),
     auditIntegrity: Object.freeze({ signingAlgorithm: 'ed25519' as const, checkpointEveryEvents: 1000, checkpointMinutes: 10, retentionDays: 1095 }),
     keys: Object.freeze({ suite: 'aes-256-gcm' as const, source: Object.freeze({ source: 'file' as const, file: path.resolve('.test-artifacts', `keys-${randomBytes(6).toString('hex')}.json`) }) }),

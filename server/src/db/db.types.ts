@@ -326,7 +326,8 @@ export interface ClientTable {
   confidential_notes_enc: string | null;
   confidential_notes_masked: string | null;
   department_id: string | null;
-  status: 'active' | 'archived';
+  /** `destroyed` marks a crypto-shredded client's tombstone, which holds no personal data. */
+  status: 'active' | 'archived' | 'destroyed';
   created_at: string;
   updated_at: string;
 }

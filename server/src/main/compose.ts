@@ -5,6 +5,7 @@ import { auditRoutes } from '../audit/audit.routes.js';
 import { ClientService } from '../clients/client.service.js';
 import { clientRoutes } from '../clients/client.routes.js';
 import { DocumentService, documentRoutes } from '../documents/index.js';
+import { ClientArchiveService, RetentionRun, retentionRoutes } from '../retention/index.js';
 import type { AppConfig } from '../config/config.js';
 import { FieldCrypto, KeyRotation, type KeyringMaterial, deriveServiceKey, loadKeyring } from '../crypto/index.js';
 import { type DatabaseHandle, migrateToLatestOrThrow, openDatabase } from '../db/index.js';
@@ -15,6 +16,7 @@ import { AuthService, CsrfTokens } from '../identity/index.js';
 import { authRoutes } from '../identity/auth.routes.js';
 import { ImportService } from '../roster/index.js';
 import { importRoutes } from '../roster/import.routes.js';
+import { BackupService, backupSigningKeyFile } from '../backup/index.js';
 import { BackgroundWork } from './background.js';
 import { createLogger } from './logger.js';
 import { createMailer, type Mailer } from '../notify/mailer.js';
@@ -45,6 +47,8 @@ export interface ComposeOptions {
   keyring?: KeyringMaterial;
   /** Checkpoint signing keys to use instead of the signing key file. */
   auditSigningKeys?: SigningKeyRing;
+  /** Backup signing keys to use instead of DATA_DIR/keys/backup-signing.json. */
+  backupSigningKeys?: SigningKeyRing;
   logger?: Logger;
   /** Folder of the built web app. */
   webRoot?: string;
@@ -112,8 +116,15 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
   background.add('key-rotation', 5_000, () => keyRotation.runBackgroundStep());
 
   // Client retention (archiving, destruction): wired here.
+  const archives = new ClientArchiveService({ db, audit });
+  const retention = new RetentionRun({ db, audit, crypto, dataDir: config.dataDir, settings: config.retention, timeZone: config.timeZone, logger });
+  // Periods end on calendar days, so a daily pass destroys each record on the day it may go.
+  background.add('retention', 24 * 60 * 60_000, () => retention.run({ now: new Date() }));
 
   // Backups (create, verify, restore, schedule): wired here.
+  const backups = new BackupService({ database, audit, keyring, signingKeys: options.backupSigningKeys ?? loadOrCreateSigningKeys(backupSigningKeyFile(config.dataDir), 'ed25519'), settings: config.backup, dataDir: config.dataDir, timeZone: config.timeZone, logger });
+  // Checked each minute; a run happens once the configured daily time has passed.
+  background.add('backup-schedule', 60_000, () => backups.runScheduledStep());
 
   // Audit integrity (checkpoints, archive): wired here.
   const auditSigningKeys = options.auditSigningKeys ?? loadOrCreateSigningKeys(signingKeyFile(config.dataDir), config.auditIntegrity.signingAlgorithm);
@@ -160,6 +171,7 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
       // Security routes: added here.
       // Document routes: added here.
       // Retention and backup routes: added here.
+      retentionRoutes({ archives }),
       documentRoutes({ documents, stepUp: (session) => auth.assertRecentSecondFactorOrThrow(session) }),
       detection.routes,
       integrityRoutes({ integrity: auditIntegrity }),
@@ -189,7 +201,10 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
     routeTable,
     background,
     documents,
+    archives,
+    retention,
     // Issue 5 services: exposed here.
+    backups,
     keyRotation,
     detection,
     auditIntegrity,
