@@ -298,7 +298,7 @@ describe('document download', () => {
     await confirmSecondFactor(firm.members.partner.id);
     const response = await partner.post(`/api/clients/${clientId}/documents/${pngId}/download`, { reason: ' ' });
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ code: 'reason_required', issues: [expect.objectContaining({ path: 'reason' })] });
+    expect(response.json()).toMatchObject({ code: 'reason_required', issues: [{ path: 'reason', message: '请填写原因（至少 4 个字）。' }] });
   });
 
   it('requires a recent second factor', async () => {

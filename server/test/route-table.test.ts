@@ -32,6 +32,7 @@ const EXPECTED_ROUTES: Record<string, string> = {
   'POST /api/clients/:id/documents': 'document:upload',
   'POST /api/clients/:id/documents/:documentId/download': 'client:reveal',
   'POST /api/clients/:id/documents/:documentId/preview': 'client:reveal',
+  'POST /api/clients/:id/archive': 'client:archive',
   'POST /api/imports': 'client:import',
   'GET /api/imports': 'client:import',
   'GET /api/imports/:jobId': 'client:import',

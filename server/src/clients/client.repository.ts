@@ -17,6 +17,8 @@ export interface ClientSearch {
   } | undefined;
   departmentId?: string | undefined;
   assigneeId?: string | undefined;
+  /** Clients that left are listed only when asked for; `active` when not given. */
+  status?: 'active' | 'archived' | undefined;
   sort: { column: 'name' | 'service_start' | 'created_at'; direction: 'asc' | 'desc' };
   offset: number;
   limit: number;
@@ -29,7 +31,7 @@ function likePattern(text: string): string {
 
 /** Lists the clients in the subject's scope that match the search; the scope is part of the SQL. */
 export async function listClientsInScope(db: DbOrTrx, subject: SubjectSnapshot, search: ClientSearch): Promise<{ rows: ClientRow[]; total: number }> {
-  let query = db.selectFrom('clients').where((eb) => clientScopeCondition(eb, subject, 'client:list')).where('clients.status', '=', 'active');
+  let query = db.selectFrom('clients').where((eb) => clientScopeCondition(eb, subject, 'client:list')).where('clients.status', '=', search.status ?? 'active');
 
   if (search.nameContains) {
     query = query.where(sql<boolean>`clients.name_key like ${likePattern(search.nameContains)} escape '!'`);
@@ -74,8 +76,9 @@ export async function listClientsInScope(db: DbOrTrx, subject: SubjectSnapshot, 
   return { rows, total: Number(count.total) };
 }
 
+/** Finds an active or archived client; a destroyed client's tombstone counts as missing. */
 export async function findClientRow(db: DbOrTrx, id: string): Promise<ClientRow | undefined> {
-  return db.selectFrom('clients').selectAll().where('id', '=', id).where('status', '=', 'active').executeTakeFirst();
+  return db.selectFrom('clients').selectAll().where('id', '=', id).where('status', 'in', ['active', 'archived']).executeTakeFirst();
 }
 
 export async function findClientPeople(db: DbOrTrx, clientId: string) {

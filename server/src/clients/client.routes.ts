@@ -12,6 +12,7 @@ const listQuery = z.object({
   sort: z.enum(['name', '-name', 'serviceStart', '-serviceStart', 'createdAt', '-createdAt']).default('name'),
   departmentId: z.string().max(64).optional(),
   assigneeId: z.string().max(64).optional(),
+  status: z.enum(['active', 'archived']).default('active'),
 });
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const revealBody = z.object({ field: z.string().min(1).max(100), reason: z.string().max(500).default('') });

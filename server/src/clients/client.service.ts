@@ -26,6 +26,7 @@ export interface ClientListQuery {
   sort: 'name' | '-name' | 'serviceStart' | '-serviceStart' | 'createdAt' | '-createdAt';
   departmentId?: string | undefined;
   assigneeId?: string | undefined;
+  status?: 'active' | 'archived' | undefined;
 }
 
 /** The shortest reason accepted for a reveal; "查看" alone says nothing an auditor can check. */
@@ -56,6 +57,7 @@ export class ClientService {
       exact: search.exact,
       departmentId: query.departmentId,
       assigneeId: query.assigneeId,
+      status: query.status ?? 'active',
       sort: { column: SORT_COLUMNS[sortKey], direction: descending ? 'desc' : 'asc' },
       offset: (query.page - 1) * query.pageSize,
       limit: query.pageSize,
@@ -71,6 +73,7 @@ export class ClientService {
         name: row.name,
         uscc: row.uscc,
         taxpayerType: visibility.basic === 'none' ? null : row.taxpayer_type,
+        status: row.status,
         departmentName: row.department_id ? (departments.get(row.department_id) ?? null) : null,
         assignees: assignees.get(row.id) ?? [],
         fields: Object.fromEntries(fields.map((field) => [field.key, field])),
@@ -140,7 +143,14 @@ export class ClientService {
       assignees: assignees.get(row.id) ?? [],
       fields,
       people: personViews,
-      abilities: { reveal: canReveal && fields.some((field) => field.revealable), update: false },
+      status: row.status,
+      // Archived clients are read-only: no uploads, and archiving is offered only while active.
+      abilities: {
+        reveal: canReveal && fields.some((field) => field.revealable),
+        update: false,
+        upload: row.status === 'active' && decide(context.subject, 'document:upload', { type: 'client', id: row.id, departmentId: row.department_id }).allow,
+        archive: row.status === 'active' && decide(context.subject, 'client:archive', { type: 'client', id: row.id, departmentId: row.department_id }).allow,
+      },
     };
   }
 

@@ -25,6 +25,13 @@ export async function findDataKeyById(db: DbOrTrx, id: string): Promise<StoredDa
   return row && { id: row.id, clientId: row.client_id, version: row.version, wrapped: row.wrapped, kekVersion: row.kek_version };
 }
 
+/** Deletes every data key version of one client and returns the ids and versions deleted. */
+export async function deleteClientDataKeys(db: DbOrTrx, clientId: string): Promise<{ id: string; version: number }[]> {
+  const rows = await db.selectFrom('data_keys').select(['id', 'version']).where('client_id', '=', clientId).orderBy('version').execute();
+  await db.deleteFrom('data_keys').where('client_id', '=', clientId).execute();
+  return rows.map((row) => ({ id: row.id, version: Number(row.version) }));
+}
+
 export async function insertDataKey(db: DbOrTrx, key: StoredDataKey): Promise<void> {
   await db
     .insertInto('data_keys')

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { DbOrTrx } from '../db/index.js';
 import { type CipherSuite, type CipherSuiteName, cipherSuite } from './cipher-suites.js';
-import { findDataKeyById, findLatestDataKey, insertDataKey } from './data-key.repository.js';
+import { deleteClientDataKeys, findDataKeyById, findLatestDataKey, insertDataKey } from './data-key.repository.js';
 import { type Ciphertext, type DataKey, type FieldContext, openField, readEnvelopeHeader, sealField } from './envelope.js';
 import { type KeyringMaterial, deriveBlindIndexKey } from './keyring.js';
 
@@ -69,6 +69,21 @@ export class FieldCrypto {
     this.#keysById.set(created.id, created);
     this.#currentKeyByClient.set(clientId ?? FIRM_KEY, { key: created, loadedAt: Date.now() });
     return created;
+  }
+
+  /**
+   * WARNING: irreversible. Deletes every data key version of a client (crypto-shredding), so each
+   * value and document key sealed under them can no longer be decrypted, and drops them from this
+   * process's cache. Returns the ids and versions deleted. Other processes keep a cached key until
+   * they restart.
+   */
+  async destroyClientDataKeys(db: DbOrTrx, clientId: string): Promise<{ id: string; version: number }[]> {
+    const destroyed = await deleteClientDataKeys(db, clientId);
+    for (const key of destroyed) {
+      this.#keysById.delete(key.id);
+    }
+    this.#currentKeyByClient.delete(clientId);
+    return destroyed;
   }
 
   /** Drops the cached current keys, so the next write reads the newest version from the database. */

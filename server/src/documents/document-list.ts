@@ -58,6 +58,6 @@ export async function listDocuments({ db, crypto, subject, client, query }: { db
     page: query.page,
     pageSize: query.pageSize,
     categories: visibleCategories,
-    abilities: { upload: decide(subject, 'document:upload', { type: 'client', id: client.id, departmentId: client.department_id }).allow },
+    abilities: { upload: client.status === 'active' && decide(subject, 'document:upload', { type: 'client', id: client.id, departmentId: client.department_id }).allow },
   };
 }

@@ -61,7 +61,14 @@ export class DocumentService {
    * `document:upload` within the role's data scope.
    */
   async authorizeUploadOrThrow(clientId: string, context: RequestContext): Promise<ClientRow> {
-    return this.#loadClientOrThrow(clientId, 'document:upload', context, 'document.uploaded');
+    const client = await this.#loadClientOrThrow(clientId, 'document:upload', context, 'document.uploaded');
+
+    // A client that left is read-only: its records wait out their retention periods unchanged.
+    if (client.status !== 'active') {
+      await this.#audit.record({ action: 'document.uploaded', outcome: 'failure', actor: actorOf(context.subject), targetType: 'client', targetId: client.id, clientId: client.id, ip: context.ip, userAgent: context.userAgent, details: { code: 'client_archived' } });
+      throw new AppError('client_archived');
+    }
+    return client;
   }
 
   async upload({ client, category, fileName, source, context }: { client: ClientRow; category: string; fileName: string; source: Readable; context: RequestContext }) {
@@ -135,7 +142,7 @@ export class DocumentService {
     const trimmedReason = reason.trim();
     if ([...trimmedReason].length < MIN_REASON_LENGTH) {
       await this.#recordFailure(action, context, document, 'reason_required');
-      throw new AppError('reason_required', { min: MIN_REASON_LENGTH }, [{ path: 'reason', message: 'issue.reason_required' }]);
+      throw new AppError('reason_required', { min: MIN_REASON_LENGTH }, [{ path: 'reason', message: 'reason_required' }]);
     }
     const stampable = document.file_type === 'pdf' || document.file_type === 'jpeg' || document.file_type === 'png';
     if (delivery === 'preview' && !stampable) {

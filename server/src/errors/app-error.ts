@@ -63,6 +63,8 @@ export const ERROR_CODES = [
   'document_corrupted',
   'document_not_previewable',
   'document_watermark_failed',
+  'client_archived',
+  'client_not_active',
   'internal_error',
 ] as const;
 
@@ -145,6 +147,8 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'review_item_decided':
     case 'review_campaign_closed':
     case 'alert_transition_invalid':
+    case 'client_archived':
+    case 'client_not_active':
       return 409;
     case 'import_file_too_large':
     case 'document_too_large':

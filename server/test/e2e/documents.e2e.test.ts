@@ -14,6 +14,8 @@ let app: TestApp;
 let browser: Browser;
 let baseUrl: string;
 let clientId: string;
+// A second client of the same bookkeeper, archived by its own test so the documents test keeps an active client.
+let archivedClientId: string;
 
 beforeAll(async () => {
   if (!existsSync(path.join(webRoot, 'index.html'))) {
@@ -21,7 +23,7 @@ beforeAll(async () => {
   }
   app = await createTestApp({ serveWeb: true }, { webRoot });
   const firm = await createSmallFirm(app, { clientCount: 4 });
-  [clientId] = await clientIdsAssignedTo(app, firm.members.bk1.id);
+  [clientId, archivedClientId] = await clientIdsAssignedTo(app, firm.members.bk1.id);
   await app.app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.app.server.address();
   baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -71,6 +73,38 @@ describe('documents in the browser', () => {
     // The modal fades in; the screenshot waits for the end of the animation.
     await page.waitForTimeout(600);
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'documents-download-dialog.png') });
+    await context.close();
+  });
+
+  it('archives a client from its page', { timeout: 60_000 }, async () => {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1440, height: 1000 } });
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/`);
+    await page.getByTestId('login-username').fill('partner');
+    await page.getByTestId('login-password').fill(TEST_PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+
+    await page.goto(`${baseUrl}/clients/${archivedClientId}`);
+    await page.getByTestId('document-upload-form').waitFor();
+    await page.getByTestId('client-archive-open').click();
+
+    // A reason under 4 characters is rejected in the form, before any request.
+    await page.getByTestId('client-archive-reason').fill('不续');
+    await page.getByTestId('client-archive-submit').click();
+    await page.getByText('终止委托原因至少需要 4 个字').waitFor();
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'client-archive-dialog.png') });
+
+    await page.getByTestId('client-archive-reason').fill('合同到期不再续签');
+    await page.getByTestId('client-archive-submit').click();
+    await page.getByTestId('client-archived-tag').waitFor();
+    expect(await page.getByTestId('client-archive-open').count()).toBe(0);
+    // The documents list refetches after archiving and no longer offers an upload.
+    await page.getByTestId('document-upload-form').waitFor({ state: 'detached' });
+
+    await page.goto(`${baseUrl}/clients?status=archived`);
+    await page.getByText('共 1 个客户').waitFor();
     await context.close();
   });
 });

@@ -28,11 +28,15 @@ export interface UserRef {
   displayName: string;
 }
 
+/** `archived`: the engagement ended and the records are read-only until their retention periods run out. */
+export type ClientStatus = 'active' | 'archived' | 'destroyed';
+
 export interface ClientSummary {
   id: string;
   name: string;
   uscc: string;
   taxpayerType: string | null;
+  status: ClientStatus;
   departmentName: string | null;
   assignees: UserRef[];
   fields: Record<string, FieldView | undefined>;
@@ -65,7 +69,9 @@ export interface ClientDetail {
   assignees: UserRef[];
   fields: FieldView[];
   people: ClientPerson[];
-  abilities: { reveal: boolean; update: boolean };
+  status: ClientStatus;
+  /** `upload` and `archive` are false once the client is archived, whatever the member's role. */
+  abilities: { reveal: boolean; update: boolean; upload: boolean; archive: boolean };
 }
 
 export type ImportStatus = 'queued' | 'running' | 'done' | 'failed';

@@ -1,5 +1,5 @@
-import { useQuery } from '@tanstack/react-query';
-import { Card, Descriptions, Flex, Result } from 'antd';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, Button, Card, Descriptions, Flex, Result, Space, Tag } from 'antd';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 
@@ -9,6 +9,7 @@ import { PageSpinner } from '../../app/guards.js';
 import { PageWatermark } from '../../app/PageWatermark.js';
 import { useDocumentTitle } from '../../app/use-document-title.js';
 import { useT } from '../../i18n/index.js';
+import { ArchiveClientDialog } from './ArchiveClientDialog.js';
 import { assigneeNames } from './client-labels.js';
 import { DocumentsSection } from './DocumentsSection.js';
 import { fetchClient } from './clients.api.js';
@@ -22,6 +23,8 @@ function ClientDetail({ clientId }: { clientId: string }) {
   const client = useQuery({ queryKey: ['clients', 'detail', clientId], queryFn: () => fetchClient(clientId) });
   const { values: revealed, remember, forget } = useRevealedValues();
   const [revealTarget, setRevealTarget] = useState<RevealTarget | null>(null);
+  const [archiveOpen, setArchiveOpen] = useState(false);
+  const queryClient = useQueryClient();
   useDocumentTitle(client.data?.name ?? t('client.title'));
 
   if (client.isPending) return <PageSpinner />;
@@ -34,10 +37,36 @@ function ClientDetail({ clientId }: { clientId: string }) {
 
   const detail = client.data;
   const openReveal = (path: string, label: string) => setRevealTarget({ path, label });
+  const archived = detail.status === 'archived';
+
+  // Refetches every client query, so this page's status and abilities, the documents list (which
+  // drops the upload form) and the client lists all show the archived client.
+  const refreshAfterArchive = () => void queryClient.invalidateQueries({ queryKey: ['clients'] });
+
+  const title = (
+    <Space size={8}>
+      <span>{detail.name}</span>
+      {archived && (
+        <Tag color="default" data-testid="client-archived-tag">
+          {t('client.status.archived')}
+        </Tag>
+      )}
+    </Space>
+  );
+  const actions = (
+    <Space size={16}>
+      {detail.abilities.archive && detail.status === 'active' && (
+        <Button danger size="small" data-testid="client-archive-open" onClick={() => setArchiveOpen(true)}>
+          {t('client.archive.open')}
+        </Button>
+      )}
+      <Link to="/clients">{t('client.backToList')}</Link>
+    </Space>
+  );
 
   return (
     <Flex vertical gap={16}>
-      <Card title={detail.name} extra={<Link to="/clients">{t('client.backToList')}</Link>}>
+      <Card title={title} extra={actions}>
         <Descriptions
           size="small"
           column={2}
@@ -46,6 +75,7 @@ function ClientDetail({ clientId }: { clientId: string }) {
             { key: 'assignees', label: t('clients.column.assignees'), children: assigneeNames(detail.assignees, t('common.listSeparator')) || t('common.empty') },
           ]}
         />
+        {archived && <Alert type="info" showIcon title={t('client.status.archivedNotice')} style={{ marginTop: 12 }} />}
       </Card>
       <FieldGroups fields={detail.fields} revealed={revealed} canReveal={detail.abilities.reveal} onReveal={openReveal} onHide={forget} />
       {detail.people.length > 0 && (
@@ -53,7 +83,8 @@ function ClientDetail({ clientId }: { clientId: string }) {
           <PeopleTable people={detail.people} revealed={revealed} canReveal={detail.abilities.reveal} onReveal={openReveal} onHide={forget} />
         </Card>
       )}
-      <DocumentsSection clientId={clientId} />
+      <DocumentsSection clientId={clientId} uploadAllowed={detail.abilities.upload} />
+      {archiveOpen && <ArchiveClientDialog clientId={clientId} clientName={detail.name} onClose={() => setArchiveOpen(false)} onArchived={refreshAfterArchive} />}
       {revealTarget !== null && <RevealDialog clientId={clientId} target={revealTarget} onClose={() => setRevealTarget(null)} onRevealed={remember} />}
     </Flex>
   );

@@ -1,5 +1,5 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Flex, Input, Select, Space, Table, Typography } from 'antd';
+import { Alert, Button, Card, Flex, Input, Segmented, Select, Space, Table, Typography } from 'antd';
 import type { TablePaginationConfig } from 'antd';
 import type { SorterResult } from 'antd/es/table/interface';
 import { lazy, Suspense, useEffect, useState } from 'react';
@@ -12,7 +12,7 @@ import { useDocumentTitle } from '../../app/use-document-title.js';
 import { useT } from '../../i18n/index.js';
 import { CLIENT_TABLE_MIN_WIDTH, clientColumns } from './client-columns.js';
 import { PAGE_SIZES, parseClientListQuery, sortFromColumn, toClientListSearch } from './client-list-query.js';
-import { fetchClientFilters, fetchClients, type ClientListQuery } from './clients.api.js';
+import { fetchClientFilters, fetchClients, type ClientListQuery, type ClientListStatus } from './clients.api.js';
 
 // The dialog and its client search load only when a member opens emergency access.
 const BreakGlassDialog = lazy(() => import('../access/BreakGlassDialog.js').then((module) => ({ default: module.BreakGlassDialog })));
@@ -53,6 +53,13 @@ export function ClientListPage() {
 
   const departmentOptions = (filters.data?.departments ?? []).map((department) => ({ value: department.id, label: department.name }));
   const assigneeOptions = (filters.data?.assignees ?? []).map((assignee) => ({ value: assignee.id, label: assignee.displayName }));
+  const statusOptions: { value: ClientListStatus; label: string }[] = [
+    { value: 'active', label: t('clients.filter.status.active') },
+    { value: 'archived', label: t('clients.filter.status.archived') },
+  ];
+  let emptyText = t('clients.empty');
+  if (query.status === 'archived') emptyText = t('clients.emptyArchived');
+  if (query.q !== '') emptyText = t('clients.noMatch');
 
   return (
     <PageWatermark>
@@ -89,6 +96,14 @@ export function ClientListPage() {
               </Typography.Text>
             )}
           </Flex>
+          <Segmented<ClientListStatus>
+            aria-label={t('clients.filter.status')}
+            data-testid="client-status-filter"
+            options={statusOptions}
+            value={query.status}
+            onChange={(status) => update({ status })}
+            style={{ alignSelf: 'center' }}
+          />
           {departmentOptions.length > 0 && (
             <Select
               aria-label={t('clients.filter.department')}
@@ -126,7 +141,7 @@ export function ClientListPage() {
           loading={list.isFetching}
           onChange={onTableChange}
           scroll={{ x: CLIENT_TABLE_MIN_WIDTH }}
-          locale={{ emptyText: query.q === '' ? t('clients.empty') : t('clients.noMatch') }}
+          locale={{ emptyText }}
           pagination={{
             current: query.page,
             pageSize: query.pageSize,

@@ -79,8 +79,11 @@ function UploadForm({ clientId, categories, maxMb, onUploaded }: { clientId: str
   );
 }
 
-/** The client's documents: a sortable, paged list with upload, download and preview. */
-export function DocumentsSection({ clientId }: { clientId: string }) {
+/**
+ * Lists the client's documents, sortable and paged, with upload, download and preview. The upload
+ * form shows only when both `uploadAllowed` (false for an archived client) and the documents list allow it.
+ */
+export function DocumentsSection({ clientId, uploadAllowed }: { clientId: string; uploadAllowed: boolean }) {
   const { t } = useI18n();
   const queryClient = useQueryClient();
   const [page, setPage] = useState(1);
@@ -101,7 +104,7 @@ export function DocumentsSection({ clientId }: { clientId: string }) {
   return (
     <Card title={t('documents.title')} size="small" data-testid="client-documents">
       <Flex vertical gap={12}>
-        {list.data?.abilities.upload && <UploadForm clientId={clientId} categories={list.data.categories} maxMb={list.data.maxMb} onUploaded={() => void queryClient.invalidateQueries({ queryKey: ['clients', 'documents', clientId] })} />}
+        {uploadAllowed && list.data?.abilities.upload && <UploadForm clientId={clientId} categories={list.data.categories} maxMb={list.data.maxMb} onUploaded={() => void queryClient.invalidateQueries({ queryKey: ['clients', 'documents', clientId] })} />}
         <Table<ClientDocument>
           rowKey="id"
           size="small"

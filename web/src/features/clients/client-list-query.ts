@@ -1,10 +1,14 @@
-import { CLIENT_SORTS, type ClientListQuery, type ClientSort } from './clients.api.js';
+import { CLIENT_LIST_STATUSES, CLIENT_SORTS, type ClientListQuery, type ClientListStatus, type ClientSort } from './clients.api.js';
 
 export const PAGE_SIZES = [10, 20, 50, 100] as const;
 const DEFAULT_PAGE_SIZE = 20;
 
 function isClientSort(value: string | null): value is ClientSort {
   return CLIENT_SORTS.includes(value as ClientSort);
+}
+
+function isClientListStatus(value: string | null): value is ClientListStatus {
+  return CLIENT_LIST_STATUSES.includes(value as ClientListStatus);
 }
 
 function positiveInteger(value: string | null, fallback: number): number {
@@ -20,6 +24,7 @@ function nonEmpty(value: string | null): string | undefined {
 export function parseClientListQuery(params: URLSearchParams): ClientListQuery {
   const pageSize = positiveInteger(params.get('pageSize'), DEFAULT_PAGE_SIZE);
   const sort = params.get('sort');
+  const status = params.get('status');
 
   return {
     q: params.get('q') ?? '',
@@ -28,6 +33,7 @@ export function parseClientListQuery(params: URLSearchParams): ClientListQuery {
     sort: isClientSort(sort) ? sort : undefined,
     departmentId: nonEmpty(params.get('departmentId')),
     assigneeId: nonEmpty(params.get('assigneeId')),
+    status: isClientListStatus(status) ? status : 'active',
   };
 }
 
@@ -40,6 +46,7 @@ export function toClientListSearch(query: ClientListQuery): URLSearchParams {
   if (query.sort !== undefined) params.set('sort', query.sort);
   if (query.departmentId !== undefined) params.set('departmentId', query.departmentId);
   if (query.assigneeId !== undefined) params.set('assigneeId', query.assigneeId);
+  if (query.status !== 'active') params.set('status', query.status);
   return params;
 }
 

@@ -3,6 +3,10 @@ import { request, type ClientDetail, type ClientFilters, type ClientSummary, typ
 export const CLIENT_SORTS = ['name', '-name', 'serviceStart', '-serviceStart', 'createdAt', '-createdAt'] as const;
 export type ClientSort = (typeof CLIENT_SORTS)[number];
 
+/** Statuses the client list can filter by. The server never lists destroyed clients. */
+export const CLIENT_LIST_STATUSES = ['active', 'archived'] as const;
+export type ClientListStatus = (typeof CLIENT_LIST_STATUSES)[number];
+
 export interface ClientListQuery {
   q: string;
   page: number;
@@ -10,6 +14,7 @@ export interface ClientListQuery {
   sort: ClientSort | undefined;
   departmentId: string | undefined;
   assigneeId: string | undefined;
+  status: ClientListStatus;
 }
 
 export function fetchClients(query: ClientListQuery): Promise<Page<ClientSummary>> {
@@ -30,4 +35,12 @@ export function fetchClient(clientId: string): Promise<ClientDetail> {
  */
 export function revealField(clientId: string, input: { field: string; reason: string }): Promise<{ field: string; value: string }> {
   return request('POST', `/api/clients/${encodeURIComponent(clientId)}/reveal`, { json: input });
+}
+
+/**
+ * Archives a client that ended its engagement (终止委托). The server audits it with the reason and
+ * rejects a reason shorter than 4 characters (`reason_required`) or a client that is not active.
+ */
+export function archiveClient(clientId: string, input: { reason: string }): Promise<{ id: string; status: 'archived'; archivedAt: string }> {
+  return request('POST', `/api/clients/${encodeURIComponent(clientId)}/archive`, { json: input });
 }
