@@ -1,14 +1,18 @@
-import { randomUUID } from 'node:crypto';
-import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ephemeralSigningKeys, loadOrCreateSigningKeys } from '../src/audit/index.js';
+import { ephemeralSigningKeys, loadOrCreateSigningKeys, signingKeyFile } from '../src/audit/index.js';
 import { encodeTrailer, type BackupManifest } from '../src/backup/backup-file.js';
-import { RestoreRejectedError, backupSigningKeyFile, restoreBackup, selectBackupsToKeep } from '../src/backup/index.js';
+import { RestoreRejectedError, SchemaNotEmptyError, backupSigningKeyFile, restoreBackup, selectBackupsToKeep } from '../src/backup/index.js';
 import { BackupService } from '../src/backup/backup.service.js';
+import { orderRowsParentsFirst, orderTablesForInsert } from '../src/backup/insert-order.js';
+import { openDatabase } from '../src/db/index.js';
 import { composeApplication } from '../src/main/compose.js';
+import { appendEvents, contentOf, dropAppendOnlyTriggers, readRows, rewriteChain } from './audit-fixture.js';
 import { createSmallFirm } from './firm-fixture.js';
 import { type TestApp, createTestApp } from './test-app.js';
 
@@ -127,6 +131,35 @@ describe('backup verify', () => {
     expect(await app.backups.verify(file)).toMatchObject({ ok: false, problem: 'signed_by_unknown_key' });
   });
 
+  it('rejects a backup of a rehashed audit chain', async () => {
+    // A database of its own, because its audit log is rewritten.
+    const tampered = await createTestApp();
+    try {
+      await appendEvents(tampered, 6);
+      await tampered.auditIntegrity.signCheckpoint(new Date());
+      await appendEvents(tampered, 2, 'later');
+      const before = await tampered.backups.create();
+      const intact = await tampered.backups.verify(path.join(tampered.backups.directory, before.fileName));
+      expect(intact.ok).toBe(true);
+      expect(intact.check?.auditCheckpoints).toBeGreaterThan(0);
+
+      // An administrator edits an event and recomputes every hash, so the chain alone links again.
+      await dropAppendOnlyTriggers(tampered);
+      const rows = await readRows(tampered);
+      rows[2] = { ...rows[2]!, actor_username: 'someone-else' };
+      await rewriteChain(tampered, rows.map(contentOf));
+      expect((await tampered.audit.verify()).intact).toBe(true);
+
+      const after = await tampered.backups.create();
+      const result = await tampered.backups.verify(path.join(tampered.backups.directory, after.fileName));
+      expect(result.ok).toBe(false);
+      expect(result.problem).toBe('audit_chain_broken');
+      expect(result.check?.auditProblem).toBe('checkpoint_mismatch');
+    } finally {
+      await tampered.dispose();
+    }
+  }, 60_000);
+
   it('records failed verifications in the audit log', async () => {
     const failures = await app.db.selectFrom('audit_events').select('outcome').where('action', '=', 'backup.verified').where('outcome', '=', 'failure').execute();
     expect(failures.length).toBeGreaterThanOrEqual(3);
@@ -138,20 +171,109 @@ describe('backup restore', () => {
     file,
     dataDir: app.config.dataDir,
     databaseUrl: app.config.databaseUrl,
+    databaseSchema: app.config.databaseSchema,
     keyring: app.keyring,
     signingKeys: loadOrCreateSigningKeys(backupSigningKeyFile(app.config.dataDir), 'ed25519'),
+    auditKeys: loadOrCreateSigningKeys(signingKeyFile(app.config.dataDir), app.config.auditIntegrity.signingAlgorithm),
     runningServerPid: undefined,
   });
+  const failedRestores = async () => (await app.db.selectFrom('audit_events').select(['outcome', 'details']).where('action', '=', 'backup.restored').where('outcome', '=', 'failure').execute()).map((event) => JSON.parse(event.details) as { problem: string });
 
   it('rejects damaged, truncated and re-signed files', async () => {
     for (const name of ['flipped', 'truncated', 'resigned']) {
       await expect(restoreBackup(restoreOptions(path.join(app.backups.directory, `altered-${name}.lgbackup`)))).rejects.toThrow(/damaged or was altered/);
     }
+    // Each refusal is recorded in the current database.
+    expect((await failedRestores()).map((failure) => failure.problem)).toEqual(['checksum_mismatch', 'truncated', 'signed_by_unknown_key']);
   });
 
   it('rejects while a server runs on the data folder', async () => {
+    const recordedBefore = (await failedRestores()).length;
     await expect(restoreBackup({ ...restoreOptions(backupFile), runningServerPid: process.pid })).rejects.toBeInstanceOf(RestoreRejectedError);
+
+    // PostgreSQL takes the record from a second client; the SQLite file of a live server is left alone.
+    const recorded = (await failedRestores()).slice(recordedBefore);
+    expect(recorded.map((failure) => failure.problem)).toEqual(onPostgres ? ['server_running'] : []);
   });
+
+  it.runIf(onPostgres)('rejects a non-empty PostgreSQL schema and leaves it unchanged', async () => {
+    const clientsBefore = await app.db.selectFrom('clients').selectAll().orderBy('id').execute();
+    const documentsBefore = await app.db.selectFrom('documents').select('id').orderBy('id').execute();
+    const eventsBefore = await app.db.selectFrom('audit_events').select('seq').execute();
+
+    await expect(restoreBackup(restoreOptions(backupFile))).rejects.toBeInstanceOf(SchemaNotEmptyError);
+
+    expect(await app.db.selectFrom('clients').selectAll().orderBy('id').execute()).toEqual(clientsBefore);
+    expect(await app.db.selectFrom('documents').select('id').orderBy('id').execute()).toEqual(documentsBefore);
+    // The only new row is the record of the refusal.
+    expect((await app.db.selectFrom('audit_events').select('seq').execute()).length).toBe(eventsBefore.length + 1);
+    expect((await failedRestores()).at(-1)?.problem).toBe('schema_not_empty');
+    expect(existsSync(path.join(app.config.dataDir, 'documents'))).toBe(true);
+    expect((await readdir(app.config.dataDir)).filter((name) => name.includes('before-restore'))).toEqual([]);
+  });
+
+  it.runIf(onPostgres)('rolls back a failed PostgreSQL restore', async () => {
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    const now = new Date('2026-06-01T02:00:00Z');
+    // A non-empty folder where the old documents would be kept aside makes the swap, the last step, fail.
+    const blocker = path.join(app.config.dataDir, `documents.before-restore-${now.toISOString().replace(/[:.]/g, '-')}`);
+    await mkdir(blocker);
+    await writeFile(path.join(blocker, 'occupied'), '');
+
+    await expect(restoreBackup({ ...restoreOptions(backupFile), databaseSchema: schema, now: () => now })).rejects.toThrow(/ENOTEMPTY|EEXIST/);
+
+    const target = openDatabase({ databaseUrl: app.config.databaseUrl, dataDir: app.config.dataDir, postgresSchema: schema });
+    try {
+      expect(await target.db.selectFrom('clients').select('id').execute()).toEqual([]);
+      // Not even the failure is recorded there, since that would make the schema non-empty.
+      expect(await target.db.selectFrom('audit_events').select('seq').execute()).toEqual([]);
+    } finally {
+      await target.close();
+    }
+    expect(existsSync(path.join(app.config.dataDir, 'documents'))).toBe(true);
+    await rm(blocker, { recursive: true });
+
+    // The same schema takes a restore once the obstacle is gone.
+    await restoreBackup({ ...restoreOptions(backupFile), databaseSchema: schema, now: () => now });
+    const restored = openDatabase({ databaseUrl: app.config.databaseUrl, dataDir: app.config.dataDir, postgresSchema: schema });
+    try {
+      expect((await restored.db.selectFrom('clients').select('id').execute()).length).toBeGreaterThan(0);
+    } finally {
+      await restored.close();
+    }
+  }, 60_000);
+
+  it.runIf(onPostgres)('restores into a fresh PostgreSQL schema', async () => {
+    const clientsBefore = await app.db.selectFrom('clients').selectAll().orderBy('id').execute();
+    const documentsBefore = await app.db.selectFrom('documents').select('id').orderBy('id').execute();
+    const departmentsBefore = await app.db.selectFrom('departments').select(['id', 'parent_id']).orderBy('id').execute();
+    // The global set-up drops schemas named t_… after the run.
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+
+    const result = await restoreBackup({ ...restoreOptions(backupFile), databaseSchema: schema });
+    expect(result.documents).toBe(1);
+    expect(result.rows).toBeGreaterThan(clientsBefore.length);
+
+    const restored = await composeApplication({ ...app.config, databaseSchema: schema }, { keyring: app.keyring });
+    try {
+      expect(await restored.db.selectFrom('clients').selectAll().orderBy('id').execute()).toEqual(clientsBefore);
+      expect(await restored.db.selectFrom('documents').select('id').orderBy('id').execute()).toEqual(documentsBefore);
+      expect(await restored.db.selectFrom('departments').select(['id', 'parent_id']).orderBy('id').execute()).toEqual(departmentsBefore);
+      expect((await restored.audit.verify()).intact).toBe(true);
+      expect((await restored.auditIntegrity.verify()).intact).toBe(true);
+      const events = await restored.db.selectFrom('audit_events').select(['action', 'outcome']).where('action', '=', 'backup.restored').execute();
+      expect(events).toEqual([{ action: 'backup.restored', outcome: 'success' }]);
+      // The documents in the data folder are the restored ones, and they decrypt.
+      expect((await restored.backups.verify(backupFile)).ok).toBe(true);
+      const document = await restored.db.selectFrom('documents').select(['client_id', 'storage_name']).executeTakeFirstOrThrow();
+      expect(existsSync(path.join(app.config.dataDir, 'documents', document.client_id, document.storage_name))).toBe(true);
+
+      // A second restore into the now filled schema is refused.
+      await expect(restoreBackup({ ...restoreOptions(backupFile), databaseSchema: schema })).rejects.toBeInstanceOf(SchemaNotEmptyError);
+    } finally {
+      await restored.close();
+    }
+  }, 60_000);
 
   it.skipIf(onPostgres)('restores rows, documents and an intact audit chain', async () => {
     const clientsBefore = await app.db.selectFrom('clients').select('id').execute();
@@ -184,6 +306,37 @@ describe('backup restore', () => {
     // dispose() closes again; a fresh application keeps that harmless.
     app = { ...app, ...(await composeApplication(app.config, { keyring: app.keyring })) } as TestApp;
   }, 60_000);
+});
+
+describe('restore insert order', () => {
+  const keys = [
+    { table: 'users', columns: ['department_id'], referencedTable: 'departments', referencedColumns: ['id'] },
+    { table: 'departments', columns: ['parent_id'], referencedTable: 'departments', referencedColumns: ['id'] },
+    { table: 'client_assignments', columns: ['user_id'], referencedTable: 'users', referencedColumns: ['id'] },
+    { table: 'client_assignments', columns: ['client_id'], referencedTable: 'clients', referencedColumns: ['id'] },
+    { table: 'clients', columns: ['department_id'], referencedTable: 'departments', referencedColumns: ['id'] },
+  ];
+
+  it('puts referenced tables first', () => {
+    expect(orderTablesForInsert(['client_assignments', 'clients', 'departments', 'users', 'audit_events'], keys)).toEqual(['audit_events', 'departments', 'clients', 'users', 'client_assignments']);
+  });
+
+  it('rejects a cycle between tables', () => {
+    const cycle = [
+      { table: 'a', columns: ['b_id'], referencedTable: 'b', referencedColumns: ['id'] },
+      { table: 'b', columns: ['a_id'], referencedTable: 'a', referencedColumns: ['id'] },
+    ];
+    expect(() => orderTablesForInsert(['a', 'b'], cycle)).toThrow(/cycle/);
+  });
+
+  it('puts parent rows before their children', () => {
+    const rows = [
+      { id: 'a', parent_id: 'c' },
+      { id: 'b', parent_id: null },
+      { id: 'c', parent_id: 'b' },
+    ];
+    expect(orderRowsParentsFirst(rows, [keys[1]!]).map((row) => row.id)).toEqual(['b', 'c', 'a']);
+  });
 });
 
 describe('backup retention', () => {

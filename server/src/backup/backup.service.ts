@@ -56,17 +56,19 @@ export class BackupService {
   readonly #audit: AuditLog;
   readonly #keyring: KeyringMaterial;
   readonly #signingKeys: SigningKeyRing;
+  readonly #auditKeys: SigningKeyRing;
   readonly #settings: BackupSettings;
   readonly #dataDir: string;
   readonly #timeZone: string;
   readonly #logger: Logger;
   readonly #now: () => Date;
 
-  constructor(options: { database: DatabaseHandle; audit: AuditLog; keyring: KeyringMaterial; signingKeys: SigningKeyRing; settings: BackupSettings; dataDir: string; timeZone: string; logger: Logger; now?: () => Date }) {
+  constructor(options: { database: DatabaseHandle; audit: AuditLog; keyring: KeyringMaterial; signingKeys: SigningKeyRing; auditKeys: SigningKeyRing; settings: BackupSettings; dataDir: string; timeZone: string; logger: Logger; now?: () => Date }) {
     this.#database = options.database;
     this.#audit = options.audit;
     this.#keyring = options.keyring;
     this.#signingKeys = options.signingKeys;
+    this.#auditKeys = options.auditKeys;
     this.#settings = options.settings;
     this.#dataDir = options.dataDir;
     this.#timeZone = options.timeZone;
@@ -118,7 +120,8 @@ export class BackupService {
 
   /**
    * Checks a backup's signature and checksum, restores it into a scratch SQLite file and checks
-   * that every record decrypts and the audit chain holds. Without a file, the newest backup.
+   * that every record decrypts and the audit chain matches the backup's own signed checkpoints
+   * (verified with the audit signing keys). Without a file, the newest backup.
    */
   async verify(file?: string): Promise<VerificationResult> {
     const target = file ? path.resolve(file) : await this.#newestFileOrThrow();
@@ -129,7 +132,7 @@ export class BackupService {
       // The scratch file gets a random key: it lives only for this check.
       const restored = await restoreIntoSqlite({ checked, serviceKey: deriveServiceKey(this.#keyring, 'backup'), sqliteFile: path.join(scratch, 'scratch.db'), sqliteKey: randomBytes(32), documentsDir: path.join(scratch, 'documents') });
       try {
-        const check = await checkRestoredCopy({ db: restored.db, manifest: checked.manifest, keyring: this.#keyring, documentsDir: path.join(scratch, 'documents') });
+        const check = await checkRestoredCopy({ db: restored.db, manifest: checked.manifest, keyring: this.#keyring, auditKeys: this.#auditKeys, documentsDir: path.join(scratch, 'documents'), scratchDir: scratch });
         result = { file: target, ok: check.ok, ...(check.problem ? { problem: check.problem } : {}), check };
       } finally {
         await restored.close();
@@ -205,7 +208,7 @@ export class BackupService {
       if (fileName) {
         await trx.updateTable('backups').set({ verified_at: this.#now().toISOString(), verification: result.ok ? 'passed' : 'failed', verification_problem: result.problem ?? null }).where('file_name', '=', fileName).execute();
       }
-      await this.#audit.append(trx, { action: 'backup.verified', outcome: result.ok ? 'success' : 'failure', actor: null, targetType: 'backup_file', targetId: path.basename(result.file), details: { ...(result.problem ? { problem: result.problem } : {}), ...(result.check ? { rows: result.check.rows, encryptedValues: result.check.encryptedValues, documents: result.check.documents, auditEvents: result.check.auditEvents } : {}) } });
+      await this.#audit.append(trx, { action: 'backup.verified', outcome: result.ok ? 'success' : 'failure', actor: null, targetType: 'backup_file', targetId: path.basename(result.file), details: { ...(result.problem ? { problem: result.problem } : {}), ...(result.check ? { rows: result.check.rows, encryptedValues: result.check.encryptedValues, documents: result.check.documents, auditEvents: result.check.auditEvents, auditCheckpoints: result.check.auditCheckpoints, ...(result.check.auditProblem ? { auditProblem: result.check.auditProblem } : {}) } : {}) } });
     });
   }
 

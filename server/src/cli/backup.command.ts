@@ -1,4 +1,4 @@
-import { loadOrCreateSigningKeys } from '../audit/index.js';
+import { loadOrCreateSigningKeys, signingKeyFile } from '../audit/index.js';
 import { type BackupProgress, backupSigningKeyFile, restoreBackup } from '../backup/index.js';
 import { loadConfig } from '../config/config.js';
 import { loadKeyring } from '../crypto/index.js';
@@ -9,7 +9,8 @@ export const BACKUP_USAGE = `  backup create          备份数据库、客户�
   backup list            列出备份：时间、大小、最近一次校验结果 / list backups with time, size and last verification
   backup verify [FILE]   校验签名和校验和，恢复到临时位置并检查全部数据可解密、审计链完整；默认最新备份
                          / check signature and checksum, restore into a scratch place, check every value decrypts and the audit chain holds; newest backup by default
-  backup restore FILE    停止服务器后，用备份替换数据库和客户文件 / with the server stopped, replace the database and documents with the backup`;
+  backup restore FILE    停止服务器后，用备份替换数据库和客户文件；PostgreSQL 只恢复到空的 schema（DATABASE_SCHEMA）
+                         / with the server stopped, replace the database and documents with the backup; on PostgreSQL only into an empty schema (DATABASE_SCHEMA)`;
 
 const USAGE_LINE = '用法 / Usage: ledgerguard backup create | list | verify [FILE] | restore FILE';
 
@@ -60,8 +61,11 @@ async function restore(file: string): Promise<number> {
     file,
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
+    databaseSchema: config.databaseSchema,
+    postgresCaFile: config.databaseCaFile,
     keyring,
     signingKeys: loadOrCreateSigningKeys(backupSigningKeyFile(config.dataDir), 'ed25519'),
+    auditKeys: loadOrCreateSigningKeys(signingKeyFile(config.dataDir), config.auditIntegrity.signingAlgorithm),
     runningServerPid: await findRunningServer(config.dataDir),
   });
   console.log(`已恢复 / restored backup ${result.backupId}: 行 rows ${result.rows}, 文件 documents ${result.documents}`);

@@ -121,13 +121,14 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
   // Periods end on calendar days, so a daily pass destroys each record on the day it may go.
   background.add('retention', 24 * 60 * 60_000, () => retention.run({ now: new Date() }));
 
-  // Backups (create, verify, restore, schedule): wired here.
-  const backups = new BackupService({ database, audit, keyring, signingKeys: options.backupSigningKeys ?? loadOrCreateSigningKeys(backupSigningKeyFile(config.dataDir), 'ed25519'), settings: config.backup, dataDir: config.dataDir, timeZone: config.timeZone, logger });
+  // Backups (create, verify, restore, schedule): wired here. Verification checks a backup's audit
+  // checkpoints with the audit signing keys, so those load first.
+  const auditSigningKeys = options.auditSigningKeys ?? loadOrCreateSigningKeys(signingKeyFile(config.dataDir), config.auditIntegrity.signingAlgorithm);
+  const backups = new BackupService({ database, audit, keyring, signingKeys: options.backupSigningKeys ?? loadOrCreateSigningKeys(backupSigningKeyFile(config.dataDir), 'ed25519'), auditKeys: auditSigningKeys, settings: config.backup, dataDir: config.dataDir, timeZone: config.timeZone, logger });
   // Checked each minute; a run happens once the configured daily time has passed.
   background.add('backup-schedule', 60_000, () => backups.runScheduledStep());
 
   // Audit integrity (checkpoints, archive): wired here.
-  const auditSigningKeys = options.auditSigningKeys ?? loadOrCreateSigningKeys(signingKeyFile(config.dataDir), config.auditIntegrity.signingAlgorithm);
   const auditIntegrity = new AuditIntegrity({ db, dialect: database.dialect, audit, keys: auditSigningKeys, settings: config.auditIntegrity, dataDir: config.dataDir, logger });
   // Checked every half minute, so a burst of events gets its checkpoint soon after the threshold.
   background.add('audit-checkpoint', 30_000, () => auditIntegrity.runCheckpointJob(new Date()));
