@@ -23,7 +23,7 @@ export async function addClientPerson(db: DbOrTrx, crypto: FieldCrypto, person: 
     return {
       enc: await crypto.encrypt(db, person.clientId, { table: 'client_people', column: definition.column, rowId: id }, value),
       masked: maskValue(definition.mask, value),
-      bidx: crypto.blindIndex('client_people', definition.column, normalizeForIndex(definition, value)),
+      bidx: await crypto.blindIndex(db, 'client_people', definition.column, normalizeForIndex(definition, value)),
     };
   };
   const idNumber = await protect('idNumber', person.idNumber);

@@ -11,9 +11,10 @@ export interface ClientSearch {
   /** Exact-match alternatives; a row matches when any one holds. */
   exact?: {
     uscc?: string | undefined;
-    idNumberIndex?: string | undefined;
-    phoneIndex?: string | undefined;
-    bankAccountIndex?: string | undefined;
+    /** Blind index values, one per active index key version; a row matches any of them. */
+    idNumberIndexes?: string[] | undefined;
+    phoneIndexes?: string[] | undefined;
+    bankAccountIndexes?: string[] | undefined;
   } | undefined;
   departmentId?: string | undefined;
   assigneeId?: string | undefined;
@@ -47,9 +48,9 @@ export async function listClientsInScope(db: DbOrTrx, subject: SubjectSnapshot, 
       const add = (condition: Expression<SqlBool>, category: FieldCategory) =>
         alternatives.push(eb.and([condition, clientScopeCondition(eb, subject, 'client:list', seesPlain(category), (grant) => grant.categories.has(category))]));
       if (exact.uscc) add(eb('clients.uscc', '=', exact.uscc), 'basic');
-      if (exact.idNumberIndex) add(eb('clients.legal_rep_id_number_bidx', '=', exact.idNumberIndex), 'sensitive');
-      if (exact.phoneIndex) add(eb('clients.contact_phone_bidx', '=', exact.phoneIndex), 'basic');
-      if (exact.bankAccountIndex) add(eb('clients.bank_account_bidx', '=', exact.bankAccountIndex), 'financial');
+      if (exact.idNumberIndexes?.length) add(eb('clients.legal_rep_id_number_bidx', 'in', exact.idNumberIndexes), 'sensitive');
+      if (exact.phoneIndexes?.length) add(eb('clients.contact_phone_bidx', 'in', exact.phoneIndexes), 'basic');
+      if (exact.bankAccountIndexes?.length) add(eb('clients.bank_account_bidx', 'in', exact.bankAccountIndexes), 'financial');
       return alternatives.length > 0 ? eb.or(alternatives) : sql<SqlBool>`1 = 0`;
     });
   }

@@ -48,7 +48,7 @@ export class ClientService {
 
   async list(context: ClientListQuery & { context: RequestContext }) {
     const { context: request, ...query } = context;
-    const search = classifySearch(query.q, this.#crypto);
+    const search = await classifySearch(this.#db, query.q, this.#crypto);
     const descending = query.sort.startsWith('-');
     const sortKey = (descending ? query.sort.slice(1) : query.sort) as keyof typeof SORT_COLUMNS;
 

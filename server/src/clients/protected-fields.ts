@@ -1,5 +1,5 @@
 import type { DbOrTrx } from '../db/index.js';
-import type { FieldCrypto } from '../crypto/index.js';
+import { type FieldCrypto, normalizeForBlindIndex } from '../crypto/index.js';
 import { CLIENT_FIELDS, type ClientInput, type FieldDefinition } from './field-catalog.js';
 import type { ClientRow } from './client.repository.js';
 import { maskValue } from './masking.js';
@@ -9,11 +9,8 @@ import { maskValue } from './masking.js';
  * and codes upper-cased, phone and account numbers reduced to digits.
  */
 export function normalizeForIndex(definition: Pick<FieldDefinition, 'mask'>, value: string): string {
-  const compact = value.normalize('NFKC').replace(/[\s-]/g, '');
-  if (definition.mask === 'mobile' || definition.mask === 'bank_account') {
-    return compact.replace(/\D/g, '');
-  }
-  return compact.toUpperCase();
+  // The index rotation job recomputes from the same forms (BLIND_INDEXED_COLUMNS), so both share one function.
+  return normalizeForBlindIndex(definition.mask === 'mobile' || definition.mask === 'bank_account' ? 'digits' : 'upper', value);
 }
 
 /** Builds a client row from validated input: plain columns as given, protected ones encrypted. */
@@ -47,7 +44,7 @@ export async function buildClientRow({
       row[`${definition.column}_enc`] = value && (await crypto.encrypt(db, id, { table: 'clients', column: definition.column, rowId: id }, value));
       row[`${definition.column}_masked`] = value && maskValue(definition.mask, value);
       if (definition.searchable) {
-        row[`${definition.column}_bidx`] = value && crypto.blindIndex('clients', definition.column, normalizeForIndex(definition, value));
+        row[`${definition.column}_bidx`] = value && (await crypto.blindIndex(db, 'clients', definition.column, normalizeForIndex(definition, value)));
       }
     } else {
       row[definition.column] = value;

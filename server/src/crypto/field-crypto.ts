@@ -1,9 +1,11 @@
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { DbOrTrx } from '../db/index.js';
 import { type CipherSuite, type CipherSuiteName, cipherSuite } from './cipher-suites.js';
 import { deleteClientDataKeys, findDataKeyById, findLatestDataKey, insertDataKey } from './data-key.repository.js';
 import { type Ciphertext, type DataKey, type FieldContext, openField, readEnvelopeHeader, sealField } from './envelope.js';
-import { type KeyringMaterial, deriveBlindIndexKey } from './keyring.js';
+import { computeBlindIndex, deriveBlindIndexKey } from './blind-index.js';
+import { listActiveIndexVersions } from './blind-index.repository.js';
+import type { KeyringMaterial } from './keyring.js';
 
 // Cache key of the firm's own data key, which belongs to no client.
 const FIRM_KEY = '\u0000firm';
@@ -30,6 +32,7 @@ export class FieldCrypto {
   readonly #keysById = new Map<string, DataKey>();
   readonly #currentKeyByClient = new Map<string, { key: DataKey; loadedAt: number }>();
   readonly #blindIndexKeys = new Map<string, Buffer>();
+  #currentIndexVersion: { version: number; loadedAt: number } | undefined;
 
   constructor(material: KeyringMaterial, options: FieldCryptoOptions = {}) {
     this.#material = material;
@@ -86,9 +89,10 @@ export class FieldCrypto {
     return destroyed;
   }
 
-  /** Drops the cached current keys, so the next write reads the newest version from the database. */
+  /** Drops the cached current keys and index version, so the next write reads the newest from the database. */
   forgetCurrentKeys(): void {
     this.#currentKeyByClient.clear();
+    this.#currentIndexVersion = undefined;
   }
 
   /**
@@ -125,17 +129,40 @@ export class FieldCrypto {
   }
 
   /**
-   * Computes the keyed blind index of a normalized value: HMAC-SHA256 under a per-column key,
-   * truncated to 128 bits. Exact search compares these, so no plaintext column is needed.
+   * Computes the blind index a new value is stored with: HMAC-SHA256 under a per-column key of the
+   * current index key version, truncated to 128 bits. Exact search compares these, so no
+   * plaintext column is needed. The version is cached like the current data key.
    */
-  blindIndex(table: string, column: string, normalizedValue: string): string {
-    const cacheKey = `${table}.${column}`;
+  async blindIndex(db: DbOrTrx, table: string, column: string, normalizedValue: string): Promise<string> {
+    const cached = this.#currentIndexVersion;
+    let version = cached?.version;
+    if (!cached || Date.now() - cached.loadedAt >= CURRENT_KEY_CACHE_MS) {
+      [version] = await listActiveIndexVersions(db);
+      this.#currentIndexVersion = { version: version!, loadedAt: Date.now() };
+    }
+    return this.blindIndexUnder(version!, table, column, normalizedValue);
+  }
+
+  /**
+   * Computes the index values to look a value up by: one per index key version not yet retired.
+   * During an index rotation a row holds either version, so a search matching any of them misses
+   * none. The versions are read on every call, because a search in a process that still knew only
+   * the old version would miss the rows the job has already moved.
+   */
+  async blindIndexesForLookup(db: DbOrTrx, table: string, column: string, normalizedValue: string): Promise<string[]> {
+    const versions = await listActiveIndexVersions(db);
+    return versions.map((version) => this.blindIndexUnder(version, table, column, normalizedValue));
+  }
+
+  /** Computes a blind index under a given index key version; the index rotation job uses it. */
+  blindIndexUnder(version: number, table: string, column: string, normalizedValue: string): string {
+    const cacheKey = `${version}|${table}.${column}`;
     let key = this.#blindIndexKeys.get(cacheKey);
     if (!key) {
-      key = deriveBlindIndexKey(this.#material, table, column);
+      key = deriveBlindIndexKey(this.#material, version, table, column);
       this.#blindIndexKeys.set(cacheKey, key);
     }
-    return createHmac('sha256', key).update(normalizedValue, 'utf8').digest().subarray(0, 16).toString('base64url');
+    return computeBlindIndex(key, version, normalizedValue);
   }
 
   async #keyOf(stored: { id: string; version: number; wrapped: string }): Promise<DataKey> {

@@ -11,4 +11,7 @@ export type { Ciphertext, FieldContext } from './envelope.js';
 export { CIPHER_SUITES, type CipherSuiteName } from './cipher-suites.js';
 export type { KeyEncryptionKeys } from './kek-source.js';
 export { ENCRYPTED_COLUMNS, type EncryptedColumn } from './encrypted-columns.js';
-export { KeyRotation, KeyStillInUseError, type KeyStatus } from './key-rotation.service.js';
+export { KeyRotation, type KeyStatus } from './key-rotation.service.js';
+export { KeyStillInUseError } from './key-still-in-use.error.js';
+export type { BlindIndexStatus } from './blind-index-rotation.service.js';
+export { BLIND_INDEXED_COLUMNS, type BlindIndexedColumn, normalizeForBlindIndex } from './blind-index.js';

@@ -71,21 +71,21 @@ export async function replaceCiphertext(db: DbOrTrx, column: EncryptedColumn, ro
 
 export type KeyRotationJob = KeyRotationJobTable;
 
-export async function findLatestJob(db: DbOrTrx): Promise<KeyRotationJob | undefined> {
-  return db.selectFrom('key_rotation_jobs').selectAll().orderBy('started_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+export async function findLatestJob(db: DbOrTrx, kind: KeyRotationJob['kind'] = 'data'): Promise<KeyRotationJob | undefined> {
+  return db.selectFrom('key_rotation_jobs').selectAll().where('kind', '=', kind).orderBy('started_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
 }
 
-export async function findRunningJob(db: DbOrTrx): Promise<KeyRotationJob | undefined> {
-  return db.selectFrom('key_rotation_jobs').selectAll().where('status', '=', 'running').orderBy('started_at').limit(1).executeTakeFirst();
+export async function findRunningJob(db: DbOrTrx, kind: KeyRotationJob['kind'] = 'data'): Promise<KeyRotationJob | undefined> {
+  return db.selectFrom('key_rotation_jobs').selectAll().where('kind', '=', kind).where('status', '=', 'running').orderBy('started_at').limit(1).executeTakeFirst();
 }
 
 export async function insertJob(db: DbOrTrx, job: KeyRotationJob): Promise<void> {
   await db.insertInto('key_rotation_jobs').values(job).execute();
 }
 
-/** Ends every running job; a new walk supersedes them. */
-export async function supersedeRunningJobs(db: DbOrTrx, now: string): Promise<void> {
-  await db.updateTable('key_rotation_jobs').set({ status: 'superseded', updated_at: now, finished_at: now }).where('status', '=', 'running').execute();
+/** Ends every running job of a kind; a new walk supersedes them. */
+export async function supersedeRunningJobs(db: DbOrTrx, now: string, kind: KeyRotationJob['kind'] = 'data'): Promise<void> {
+  await db.updateTable('key_rotation_jobs').set({ status: 'superseded', updated_at: now, finished_at: now }).where('kind', '=', kind).where('status', '=', 'running').execute();
 }
 
 export async function saveJobProgress(db: DbOrTrx, job: Pick<KeyRotationJob, 'id' | 'status' | 'column_index' | 'row_cursor' | 'rewritten' | 'failed' | 'updated_at' | 'finished_at'>): Promise<void> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditActor, AuditLog } from '../audit/index.js';
 import type { Db } from '../db/index.js';
+import { BlindIndexRotation, type BlindIndexStatus } from './blind-index-rotation.service.js';
 import { ENCRYPTED_COLUMNS, type EncryptedColumn } from './encrypted-columns.js';
 import { readEnvelopeHeader } from './envelope.js';
 import type { FieldCrypto } from './field-crypto.js';
@@ -20,14 +21,8 @@ import {
   tableExists,
   updateWrappedDataKey,
 } from './key-rotation.repository.js';
+import { KeyStillInUseError } from './key-still-in-use.error.js';
 
-/** Raised by `retire` while a key is still needed; the message gives counts, never key material. */
-export class KeyStillInUseError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'KeyStillInUseError';
-  }
-}
 
 export interface KeyStatus {
   readonly kek: { readonly source: string; readonly currentVersion: number; readonly dataKeysByVersion: Record<string, number> };
@@ -35,6 +30,7 @@ export interface KeyStatus {
   readonly job: (KeyRotationJob & { readonly columns: number }) | undefined;
   /** Values still under an old data key version; present only when `status({ scan: true })` walked the columns. */
   readonly valuesOnOldKeys?: number;
+  readonly blindIndex: BlindIndexStatus;
 }
 
 /** Keys that are not their owner's newest version. */
@@ -55,6 +51,8 @@ export class KeyRotation {
   readonly #crypto: FieldCrypto;
   readonly #logger: Logger;
   readonly #columns: readonly EncryptedColumn[];
+  /** Rotation of the blind-index keys, which has its own versions and job. */
+  readonly blindIndexes: BlindIndexRotation;
 
   constructor({ db, audit, crypto, logger, columns = ENCRYPTED_COLUMNS }: { db: Db; audit: AuditLog; crypto: FieldCrypto; logger: Logger; columns?: readonly EncryptedColumn[] }) {
     this.#db = db;
@@ -62,6 +60,7 @@ export class KeyRotation {
     this.#crypto = crypto;
     this.#logger = logger;
     this.#columns = columns;
+    this.blindIndexes = new BlindIndexRotation({ db, audit, crypto, logger });
   }
 
   /** Adds a KEK version and rewraps every data key under it in one transaction. */
@@ -90,7 +89,7 @@ export class KeyRotation {
         for (const [owner, version] of newest) await this.#crypto.addDataKeyVersion(trx, owner, version + 1);
 
         await supersedeRunningJobs(trx, now);
-        await insertJob(trx, { id: jobId, status: 'running', column_index: 0, row_cursor: null, rewritten: 0, failed: 0, started_at: now, updated_at: now, finished_at: null });
+        await insertJob(trx, { id: jobId, kind: 'data', status: 'running', column_index: 0, row_cursor: null, rewritten: 0, failed: 0, started_at: now, updated_at: now, finished_at: null });
         await this.#audit.append(trx, { action: 'keys.rotated', outcome: 'success', actor, targetType: 'data_keys', targetId: jobId, details: { kind: 'data', owners: newest.size } });
         return newest.size;
       });
@@ -107,7 +106,7 @@ export class KeyRotation {
     const jobId = randomUUID();
     await this.#db.transaction().execute(async (trx) => {
       await supersedeRunningJobs(trx, now);
-      await insertJob(trx, { id: jobId, status: 'running', column_index: 0, row_cursor: null, rewritten: 0, failed: 0, started_at: now, updated_at: now, finished_at: null });
+      await insertJob(trx, { id: jobId, kind: 'data', status: 'running', column_index: 0, row_cursor: null, rewritten: 0, failed: 0, started_at: now, updated_at: now, finished_at: null });
       await this.#audit.append(trx, { action: 'keys.rotated', outcome: 'success', actor, targetType: 'data_keys', targetId: jobId, details: { kind: 'reencrypt' } });
     });
     return jobId;
@@ -168,12 +167,13 @@ export class KeyRotation {
     return job;
   }
 
-  /** The background task: rewraps data keys a stale process wrapped under an old KEK, then advances the job. */
+  /** Rewraps data keys a stale process wrapped under an old KEK, then advances both jobs; the background task. */
   async runBackgroundStep(): Promise<void> {
     const current = await this.#crypto.keyring.keks.currentVersion();
     const stale = (await listDataKeys(this.#db)).some((key) => key.kekVersion !== current);
     if (stale) await this.#db.transaction().execute((trx) => this.#rewrapOutdated(trx, current));
     await this.runReencryptionStep();
+    await this.blindIndexes.runStep();
   }
 
   async status({ scan = false }: { scan?: boolean } = {}): Promise<KeyStatus> {
@@ -189,6 +189,7 @@ export class KeyRotation {
       dataKeys: { owners: new Set(keys.map((key) => key.clientId)).size, current: keys.length - old.length, old: old.length },
       job: job && { ...job, columns: this.#columns.length },
       ...(scan ? { valuesOnOldKeys: await this.#countValuesUnder(new Set(old.map((key) => key.id))) } : {}),
+      blindIndex: await this.blindIndexes.status({ scan }),
     };
   }
 

@@ -104,11 +104,6 @@ export function ephemeralKeyring(): KeyringMaterial {
   });
 }
 
-/** Derives the blind-index key of one column (HKDF-SHA256), so equal values in two columns never match. */
-export function deriveBlindIndexKey(material: KeyringMaterial, table: string, column: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', material.indexRoot, Buffer.alloc(0), `lg-blind-index|${table}.${column}`, 32));
-}
-
 /** Derives a key for another server purpose, such as CSRF tokens or the SQLite file key, from the index root. */
 export function deriveServiceKey(material: KeyringMaterial, purpose: string): Buffer {
   return Buffer.from(hkdfSync('sha256', material.indexRoot, Buffer.alloc(0), `lg-service|${purpose}`, 32));
