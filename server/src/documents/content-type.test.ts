@@ -39,6 +39,12 @@ describe('content sniffing', () => {
     expect(classifyZipEntries((await namesIn(await zipOf(['Doc/OFD.xml'])))!)).toBeUndefined();
   });
 
+  it('refuses containers that carry a program or a macro project', async () => {
+    expect(classifyZipEntries((await namesIn(await zipOf(['[Content_Types].xml', 'xl/workbook.xml', 'payload.exe'])))!)).toBeUndefined();
+    expect(classifyZipEntries((await namesIn(await zipOf(['[Content_Types].xml', 'word/document.xml', 'word/vbaProject.bin'])))!)).toBeUndefined();
+    expect(classifyZipEntries((await namesIn(await zipOf(['OFD.xml', 'Doc_0/run.sh'])))!)).toBeUndefined();
+  });
+
   it('treats a cut-off ZIP as unreadable', async () => {
     const zip = await zipOf(['OFD.xml']);
     expect(await namesIn(zip.subarray(0, zip.length - 30))).toBeUndefined();

@@ -51,6 +51,12 @@ export async function sniffHead(head: Buffer): Promise<HeadVerdict> {
  * Office Open XML (ECMA-376) has `[Content_Types].xml` plus a `word/` or `xl/` part tree.
  */
 export function classifyZipEntries(names: readonly string[]): DocumentType | undefined {
+  // A container may smuggle a program or a macro project inside otherwise valid parts; neither
+  // belongs in a client's statements or contracts, so such a file is refused outright.
+  if (names.some(isExecutableEntry)) {
+    return undefined;
+  }
+
   const set = new Set(names);
   if (set.has('OFD.xml')) {
     return 'ofd';
@@ -63,4 +69,11 @@ export function classifyZipEntries(names: readonly string[]): DocumentType | und
   if (hasWord && !hasSheet) return 'docx';
   if (hasSheet && !hasWord) return 'xlsx';
   return undefined;
+}
+
+/** Entry names of programs, scripts and Office macro projects. */
+const EXECUTABLE_ENTRY = /(\.(exe|dll|com|scr|msi|bat|cmd|ps1|vbs|vbe|js|jse|wsf|hta|jar|sh|elf|so|dylib|apk)|(^|\/)vbaProject\.bin|(^|\/)vbaData\.xml)$/i;
+
+function isExecutableEntry(name: string): boolean {
+  return EXECUTABLE_ENTRY.test(name);
 }
