@@ -51,8 +51,8 @@ export async function sniffHead(head: Buffer): Promise<HeadVerdict> {
  * Office Open XML (ECMA-376) has `[Content_Types].xml` plus a `word/` or `xl/` part tree.
  */
 export function classifyZipEntries(names: readonly string[]): DocumentType | undefined {
-  // A container may smuggle a program or a macro project inside otherwise valid parts; neither
-  // belongs in a client's statements or contracts, so such a file is refused outright.
+  // A container may carry a program or a macro project beside otherwise valid parts. Neither
+  // belongs in a client's statements or contracts.
   if (names.some(isExecutableEntry)) {
     return undefined;
   }
@@ -71,7 +71,7 @@ export function classifyZipEntries(names: readonly string[]): DocumentType | und
   return undefined;
 }
 
-/** Entry names of programs, scripts and Office macro projects. */
+/** Matches the entry names of programs, scripts and Office macro projects. */
 const EXECUTABLE_ENTRY = /(\.(exe|dll|com|scr|msi|bat|cmd|ps1|vbs|vbe|js|jse|wsf|hta|jar|sh|elf|so|dylib|apk)|(^|\/)vbaProject\.bin|(^|\/)vbaData\.xml)$/i;
 
 function isExecutableEntry(name: string): boolean {
