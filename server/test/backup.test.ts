@@ -181,7 +181,7 @@ describe('backup restore', () => {
 
   it('rejects damaged, truncated and re-signed files', async () => {
     for (const name of ['flipped', 'truncated', 'resigned']) {
-      await expect(restoreBackup(restoreOptions(path.join(app.backups.directory, `altered-${name}.lgbackup`)))).rejects.toThrow(/damaged or was altered/);
+      await expect(restoreBackup(restoreOptions(path.join(app.backups.directory, `altered-${name}.lgbackup`)))).rejects.toThrow(/备份文件已损坏或被改动.*damaged or was altered/);
     }
     // Each refusal is recorded in the current database.
     expect((await failedRestores()).map((failure) => failure.problem)).toEqual(['checksum_mismatch', 'truncated', 'signed_by_unknown_key']);

@@ -9,7 +9,7 @@ const LENGTH_BYTES = 4;
 /** Raised when a backup's body, key or records do not decrypt and authenticate. */
 export class BackupCorruptedError extends Error {
   constructor(readonly problem: string) {
-    super(`The backup file is damaged or was altered (${problem})`);
+    super(`备份文件已损坏或被改动（${problem}）/ The backup file is damaged or was altered (${problem})`);
     this.name = 'BackupCorruptedError';
   }
 }
