@@ -12,6 +12,7 @@ import {
   replaceIndexValue,
   retireIndexVersionsBelow,
 } from './blind-index.repository.js';
+import { walkColumns } from './column-walk.js';
 import type { FieldCrypto } from './field-crypto.js';
 import { type KeyRotationJob, findLatestJob, findRunningJob, insertJob, saveJobProgress, supersedeRunningJobs, tableExists } from './key-rotation.repository.js';
 import { KeyStillInUseError } from './key-still-in-use.error.js';
@@ -87,32 +88,15 @@ export class BlindIndexRotation {
     if (!job) return undefined;
 
     const [target] = await listActiveIndexVersions(this.#db);
-    const progress = { ...job };
-
-    for (let batch = 0; batch < maxBatches && progress.status === 'running'; batch += 1) {
-      const column = this.#columns[progress.column_index];
-      if (!column) {
-        progress.status = 'finished';
-        progress.finished_at = new Date().toISOString();
-        break;
-      }
-
-      const rows = (await tableExists(this.#db, column.table)) ? await readIndexBatch(this.#db, column, progress.row_cursor, batchSize) : [];
-      for (const row of rows) {
-        const outcome = await this.#recompute(column, row, target!);
-        if (outcome === 'rewritten') progress.rewritten += 1;
-        if (outcome === 'failed') progress.failed += 1;
-      }
-
-      if (rows.length < batchSize) {
-        progress.column_index += 1;
-        progress.row_cursor = null;
-      } else {
-        progress.row_cursor = rows[rows.length - 1]!.rowId;
-      }
-      progress.updated_at = new Date().toISOString();
-      await saveJobProgress(this.#db, progress);
-    }
+    const progress = await walkColumns({
+      db: this.#db,
+      job,
+      columns: this.#columns,
+      batchSize,
+      maxBatches,
+      readBatch: (column, afterRowId, limit) => readIndexBatch(this.#db, column, afterRowId, limit),
+      handleRow: (column, row) => this.#recompute(column, row, target!),
+    });
 
     if (progress.status === 'finished') {
       await this.#db.transaction().execute(async (trx) => {

@@ -5,6 +5,7 @@ import type { Db } from '../db/index.js';
 import { BlindIndexRotation, type BlindIndexStatus } from './blind-index-rotation.service.js';
 import { ENCRYPTED_COLUMNS, type EncryptedColumn } from './encrypted-columns.js';
 import { readEnvelopeHeader } from './envelope.js';
+import { walkColumns } from './column-walk.js';
 import type { FieldCrypto } from './field-crypto.js';
 import {
   type DataKeyRow,
@@ -123,32 +124,15 @@ export class KeyRotation {
     this.#crypto.forgetCurrentKeys();
     const owners = new Map((await listDataKeys(this.#db)).map((key) => [key.id, key.clientId]));
     const outdated = new Set(oldDataKeys(await listDataKeys(this.#db)).map((key) => key.id));
-    const progress = { ...job };
-
-    for (let batch = 0; batch < maxBatches && progress.status === 'running'; batch += 1) {
-      const column = this.#columns[progress.column_index];
-      if (!column) {
-        progress.status = 'finished';
-        progress.finished_at = new Date().toISOString();
-        break;
-      }
-
-      const rows = (await tableExists(this.#db, column.table)) ? await readCiphertextBatch(this.#db, column, progress.row_cursor, batchSize) : [];
-      for (const row of rows) {
-        const outcome = await this.#reencryptValue(column, row, owners, outdated);
-        if (outcome === 'rewritten') progress.rewritten += 1;
-        if (outcome === 'failed') progress.failed += 1;
-      }
-
-      if (rows.length < batchSize) {
-        progress.column_index += 1;
-        progress.row_cursor = null;
-      } else {
-        progress.row_cursor = rows[rows.length - 1]!.rowId;
-      }
-      progress.updated_at = new Date().toISOString();
-      await saveJobProgress(this.#db, progress);
-    }
+    const progress = await walkColumns({
+      db: this.#db,
+      job,
+      columns: this.#columns,
+      batchSize,
+      maxBatches,
+      readBatch: (column, afterRowId, limit) => readCiphertextBatch(this.#db, column, afterRowId, limit),
+      handleRow: (column, row) => this.#reencryptValue(column, row, owners, outdated),
+    });
 
     if (progress.status === 'finished') {
       await this.#db.transaction().execute(async (trx) => {
