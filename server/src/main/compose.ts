@@ -107,39 +107,39 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
   background.add('review-deadlines', 10 * 60_000, () => reviews.closeDueCampaigns(new Date()));
   background.add('request-expiry', 10 * 60_000, () => requests.expireLapsed(new Date()));
 
-  // Documents (upload, encrypted store, download, watermark): wired here.
+  // Documents (upload, encrypted store, download, watermark).
   const documents = new DocumentService({ db, audit, crypto, dataDir: config.dataDir, maxMb: config.documentMaxMb, timeZone: config.timeZone, logger });
   await documents.store.removeIncompleteUploads();
 
-  // Key rotation (key versions, re-encryption job): wired here.
+  // Key rotation (key versions, re-encryption job).
   const keyRotation = new KeyRotation({ db, audit, crypto, logger });
   background.add('key-rotation', 5_000, () => keyRotation.runBackgroundStep());
 
-  // Client retention (archiving, destruction): wired here.
+  // Client retention (archiving, destruction).
   const archives = new ClientArchiveService({ db, audit });
   const retention = new RetentionRun({ db, audit, crypto, dataDir: config.dataDir, settings: config.retention, timeZone: config.timeZone, logger });
   // Periods end on calendar days, so a daily pass destroys each record on the day it may go.
   background.add('retention', 24 * 60 * 60_000, () => retention.run({ now: new Date() }));
 
-  // Backups (create, verify, restore, schedule): wired here. Verification checks a backup's audit
+  // Backups (create, verify, restore, schedule). Verification checks a backup's audit
   // checkpoints with the audit signing keys, so those load first.
   const auditSigningKeys = options.auditSigningKeys ?? loadOrCreateSigningKeys(signingKeyFile(config.dataDir), config.auditIntegrity.signingAlgorithm);
   const backups = new BackupService({ database, audit, keyring, signingKeys: options.backupSigningKeys ?? loadOrCreateSigningKeys(backupSigningKeyFile(config.dataDir), 'ed25519'), auditKeys: auditSigningKeys, settings: config.backup, dataDir: config.dataDir, timeZone: config.timeZone, logger });
   // Checked each minute; a run happens once the configured daily time has passed.
   background.add('backup-schedule', 60_000, () => backups.runScheduledStep());
 
-  // Audit integrity (checkpoints, archive): wired here.
+  // Audit integrity (checkpoints, archive).
   const auditIntegrity = new AuditIntegrity({ db, dialect: database.dialect, audit, keys: auditSigningKeys, settings: config.auditIntegrity, dataDir: config.dataDir, logger });
   // Checked every half minute, so a burst of events gets its checkpoint soon after the threshold.
   background.add('audit-checkpoint', 30_000, () => auditIntegrity.runCheckpointJob(new Date()));
   background.add('audit-verification', 60 * 60_000, () => auditIntegrity.verifyIfDue(new Date()));
 
-  // Notifications (channels, deliveries): wired here.
+  // Notifications (channels, deliveries).
   const notifier = new AlertNotifications({ db, crypto, mailer, logger, timeZone: config.timeZone });
   const notificationChannels = new NotificationChannels({ db, audit, crypto, notifications: notifier });
   background.add('notification-deliveries', 1_000, () => notifier.dispatchDue());
 
-  // Detection (detectors, alerts, responses): wired here.
+  // Detection (detectors, alerts, responses).
   const detection = createDetection({ db, audit, notifier, timeZone: config.timeZone, logger });
   const breakGlass = new BreakGlassService({ db, audit, alerts: detection.breakGlassAlerts, minutes: config.breakGlassMinutes });
   background.add('detector', DETECTOR_POLL_MS, () => detection.detector.runUntilIdle());
@@ -169,9 +169,6 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
       clientRoutes({ clients, searchesPerMinute: config.clientListsPerMinute, stepUp: (session) => auth.assertRecentSecondFactorOrThrow(session) }),
       importRoutes({ imports }),
       auditRoutes({ db, audit, timeZone: config.timeZone, stepUp: (session) => auth.assertRecentSecondFactorOrThrow(session) }),
-      // Security routes: added here.
-      // Document routes: added here.
-      // Retention and backup routes: added here.
       retentionRoutes({ archives }),
       documentRoutes({ documents, stepUp: (session) => auth.assertRecentSecondFactorOrThrow(session) }),
       detection.routes,
@@ -204,7 +201,6 @@ export async function composeApplication(config: AppConfig, options: ComposeOpti
     documents,
     archives,
     retention,
-    // Issue 5 services: exposed here.
     backups,
     keyRotation,
     detection,
