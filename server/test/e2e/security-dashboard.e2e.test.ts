@@ -199,8 +199,9 @@ describe('security dashboard in the browser', () => {
     await channelRow.getByTestId('channel-edit').click();
     await expect.poll(() => form.getByTestId('channel-secret').inputValue()).toBe('');
     expect(await form.getByTestId('channel-secret').getAttribute('placeholder')).toBe('已保存，留空则不修改');
+    await expect.poll(() => form.getByTestId('channel-name').inputValue()).toBe('SIEM 接收端');
     await form.getByTestId('channel-submit').click();
-    await form.waitFor({ state: 'hidden' });
+    await expect.poll(() => form.count(), { message: 'the edit dialog stays open' }).toBe(0);
     await channelRow.getByTestId('channel-test').click();
     await expect.poll(() => receiver.accepted().length).toBe(2);
     expect(receiver.received.every((request) => request.accepted)).toBe(true);

@@ -67,8 +67,9 @@ export function ChannelFormModal({ channel, onClose }: { channel: Channel | null
   const save = useMutation({
     mutationFn: (input: ChannelInput) => (channel === null ? createChannel(input) : updateChannel(channel.id, input)),
     onMutate: () => setErrorText(null),
-    onSuccess: async (saved) => {
-      await queryClient.invalidateQueries({ queryKey: CHANNELS_QUERY_KEY });
+    onSuccess: (saved) => {
+      // The list refreshes behind the closed dialog; a slow refetch must not hold the dialog open.
+      void queryClient.invalidateQueries({ queryKey: CHANNELS_QUERY_KEY });
       void message.success(t(editing ? 'security.channel.updated' : 'security.channel.created', { name: saved.name }));
       onClose();
     },
