@@ -3,7 +3,9 @@ import type { RoleKey } from './roles.js';
 
 /**
  * Everything `decide()` needs about one subject, compiled from the database for a request:
- * roles, the departments its scope covers and the clients assigned to it.
+ * roles, the departments its scope covers and the clients assigned to it. `decide()` compiles
+ * the role and grant lists once per snapshot object (subject-policy.ts), so they must not change
+ * after the first decision. A caller that needs other roles or grants builds a new snapshot.
  */
 export interface SubjectSnapshot {
   readonly userId: string;
