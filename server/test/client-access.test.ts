@@ -254,13 +254,14 @@ describe('list filters', () => {
   it('sorts by name in both directions and pages without overlap', async () => {
     const partner = await signIn('partner');
     const ascending = (await partner.get('/api/clients?pageSize=200&sort=name')).json() as { items: { name: string }[] };
-    const firstPage = (await partner.get('/api/clients?pageSize=5&page=1&sort=-name')).json() as { items: { id: string; name: string }[]; total: number };
-    const secondPage = (await partner.get('/api/clients?pageSize=5&page=2&sort=-name')).json() as { items: { id: string; name: string }[] };
+    const firstPage = (await partner.get('/api/clients?pageSize=5&sort=-name')).json() as { items: { id: string; name: string }[]; total: number; nextCursor: string };
+    const secondPage = (await partner.get(`/api/clients?pageSize=5&sort=-name&cursor=${encodeURIComponent(firstPage.nextCursor)}`)).json() as { items: { id: string; name: string }[] };
 
     const names = ascending.items.map((item) => item.name);
     expect(names).toEqual([...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
     expect(firstPage.total).toBe(24);
     expect(firstPage.items[0]!.name).toBe(names[names.length - 1]);
+    expect(secondPage.items).toHaveLength(5);
     expect(secondPage.items.some((item) => firstPage.items.some((other) => other.id === item.id))).toBe(false);
   });
 
@@ -276,12 +277,12 @@ describe('list filters', () => {
 
 async function scopeHelpers() {
   const { decide, loadSubjectSnapshot } = await import('../src/access/index.js');
-  const { listClientsInScope } = await import('../src/clients/client.repository.js');
+  const { listClientPage } = await import('../src/clients/client-list.repository.js');
   return {
     decide,
     async listClientsInScopeForTest(userId: string) {
       const subject = (await loadSubjectSnapshot(app.db, userId))!;
-      const { rows } = await listClientsInScope(app.db, subject, { sort: { column: 'name', direction: 'asc' }, offset: 0, limit: 10_000 });
+      const { rows } = await listClientPage(app.db, subject, { sort: { column: 'name', direction: 'asc' }, position: { at: 'first' }, limit: 10_000 });
       return { subject, listedIds: rows.map((row) => row.id).sort() };
     },
   };

@@ -3,17 +3,25 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireAuth } from '../http/request-auth.js';
 import type { ActiveSession } from '../identity/index.js';
+import { MAX_CURSOR_LENGTH } from './client-list.cursor.js';
+import { CLIENT_SORTS } from './client-list.service.js';
 import type { ClientService, RequestContext } from './client.service.js';
 
-const listQuery = z.object({
-  q: z.string().max(100).optional(),
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(200).default(20),
-  sort: z.enum(['name', '-name', 'serviceStart', '-serviceStart', 'createdAt', '-createdAt']).default('name'),
-  departmentId: z.string().max(64).optional(),
-  assigneeId: z.string().max(64).optional(),
-  status: z.enum(['active', 'archived']).default('active'),
-});
+// Pages are reached by keyset: `cursor` is the `nextCursor` or `previousCursor` of an earlier
+// page, and `page=last` reads the end of the list backwards, so no page costs an OFFSET walk.
+const listQuery = z
+  .object({
+    q: z.string().max(100).optional(),
+    pageSize: z.coerce.number().int().min(1).max(200).default(20),
+    sort: z.enum(CLIENT_SORTS).default('name'),
+    cursor: z.string().min(1).max(MAX_CURSOR_LENGTH).optional(),
+    page: z.enum(['first', 'last']).optional(),
+    withTotal: z.enum(['true', 'false']).optional().transform((value) => (value === undefined ? undefined : value === 'true')),
+    departmentId: z.string().max(64).optional(),
+    assigneeId: z.string().max(64).optional(),
+    status: z.enum(['active', 'archived']).default('active'),
+  })
+  .refine((query) => query.cursor === undefined || query.page === undefined, { path: ['page'], message: 'page and cursor exclude each other' });
 const idParams = z.object({ id: z.string().min(1).max(64) });
 const revealBody = z.object({ field: z.string().min(1).max(100), reason: z.string().max(500).default('') });
 

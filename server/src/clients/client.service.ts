@@ -4,11 +4,11 @@ import type { FieldCrypto } from '../crypto/index.js';
 import type { Db } from '../db/index.js';
 import { AppError } from '../errors/index.js';
 import type { Locale } from '../i18n/index.js';
-import { type ClientRow, findAssignees, findClientPeople, findClientRow, findDepartmentNames, findFilterOptions, listClientsInScope } from './client.repository.js';
-import { type FieldView, presentClientFields, presentField } from './client.presenter.js';
+import { ClientList, type ClientListQuery } from './client-list.service.js';
+import { type ClientRow, findAssignees, findClientPeople, findClientRow, findDepartmentNames, findFilterOptions } from './client.repository.js';
+import { type FieldView, NO_VISIBILITY, presentClientFields, presentField } from './client.presenter.js';
 import { type FieldCategory, type FieldDefinition, findClientField } from './field-catalog.js';
 import { PERSON_FIELDS, type PersonFieldKey } from './person-fields.js';
-import { classifySearch } from './search.js';
 
 export interface RequestContext {
   readonly subject: SubjectSnapshot;
@@ -19,88 +19,25 @@ export interface RequestContext {
   readonly assertRecentSecondFactor?: () => Promise<void>;
 }
 
-export interface ClientListQuery {
-  q?: string | undefined;
-  page: number;
-  pageSize: number;
-  sort: 'name' | '-name' | 'serviceStart' | '-serviceStart' | 'createdAt' | '-createdAt';
-  departmentId?: string | undefined;
-  assigneeId?: string | undefined;
-  status?: 'active' | 'archived' | undefined;
-}
-
 /** The shortest reason accepted for a reveal; "查看" alone says nothing an auditor can check. */
 export const MIN_REASON_LENGTH = 4;
-
-const SORT_COLUMNS = { name: 'name', serviceStart: 'service_start', createdAt: 'created_at' } as const;
-const LIST_FIELDS = new Set(['contactName', 'contactPhone', 'serviceStart', 'legalRepName']);
 
 export class ClientService {
   readonly #db: Db;
   readonly #audit: AuditLog;
   readonly #crypto: FieldCrypto;
+  readonly #list: ClientList;
 
   constructor({ db, audit, crypto }: { db: Db; audit: AuditLog; crypto: FieldCrypto }) {
     this.#db = db;
     this.#audit = audit;
     this.#crypto = crypto;
+    this.#list = new ClientList({ db, audit, crypto });
   }
 
-  async list(context: ClientListQuery & { context: RequestContext }) {
-    const { context: request, ...query } = context;
-    const search = await classifySearch(this.#db, query.q, this.#crypto);
-    const descending = query.sort.startsWith('-');
-    const sortKey = (descending ? query.sort.slice(1) : query.sort) as keyof typeof SORT_COLUMNS;
-
-    const { rows, total } = await listClientsInScope(this.#db, request.subject, {
-      nameContains: search.nameContains,
-      exact: search.exact,
-      departmentId: query.departmentId,
-      assigneeId: query.assigneeId,
-      status: query.status ?? 'active',
-      sort: { column: SORT_COLUMNS[sortKey], direction: descending ? 'desc' : 'asc' },
-      offset: (query.page - 1) * query.pageSize,
-      limit: query.pageSize,
-    });
-    const [assignees, departments] = await Promise.all([findAssignees(this.#db, rows.map((row) => row.id)), findDepartmentNames(this.#db)]);
-
-    const items = rows.map((row) => {
-      const decision = decide(request.subject, 'client:list', { type: 'client', id: row.id, departmentId: row.department_id });
-      const visibility = decision.obligations.visibility ?? NO_VISIBILITY;
-      const fields = presentClientFields(row, visibility, hasPermission(request.subject, 'client:reveal'), request.locale, LIST_FIELDS);
-      return {
-        id: row.id,
-        name: row.name,
-        uscc: row.uscc,
-        taxpayerType: visibility.basic === 'none' ? null : row.taxpayer_type,
-        status: row.status,
-        departmentName: row.department_id ? (departments.get(row.department_id) ?? null) : null,
-        assignees: assignees.get(row.id) ?? [],
-        fields: Object.fromEntries(fields.map((field) => [field.key, field])),
-      };
-    });
-
-    // The search key itself stays out of the log when it is an identifier: only its kind is kept.
-    // An identifier search names the clients it matched, so an auditor sees whose number was looked up.
-    const identifierSearch = search.kind === 'identifier';
-    await this.#audit.record({
-      action: 'client.list',
-      outcome: 'success',
-      actor: actorOf(request.subject),
-      clientId: identifierSearch && items.length === 1 ? items[0]!.id : undefined,
-      ip: request.ip,
-      userAgent: request.userAgent,
-      details: {
-        searchKind: search.kind,
-        page: query.page,
-        pageSize: query.pageSize,
-        returned: items.length,
-        total,
-        ...(search.kind === 'name' ? { query: query.q } : {}),
-        ...(identifierSearch ? { matchedClientIds: items.slice(0, 20).map((item) => item.id) } : {}),
-      },
-    });
-    return { items, total, page: query.page, pageSize: query.pageSize };
+  /** Lists one page of the clients in the caller's scope; see `ClientList`. */
+  async list(query: ClientListQuery & { context: RequestContext }) {
+    return this.#list.list(query);
   }
 
   async filterOptions(subject: SubjectSnapshot) {
@@ -263,8 +200,6 @@ export class ClientService {
     return person ? ((person as unknown as Record<string, string | null>)[`${target.definition.column}_enc`] ?? null) : null;
   }
 }
-
-const NO_VISIBILITY: Readonly<Record<FieldCategory, Visibility>> = Object.freeze({ basic: 'none', financial: 'none', sensitive: 'none' });
 
 function actorOf(subject: SubjectSnapshot) {
   return { id: subject.userId, username: subject.username };

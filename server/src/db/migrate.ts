@@ -18,6 +18,7 @@ import * as createDocuments from './migrations/2026-12-04T1600_create_documents.
 import * as createBackups from './migrations/2026-12-04T1700_create_backups.js';
 import * as addClientRetention from './migrations/2026-12-04T1800_add_client_retention.js';
 import * as addBlindIndexVersions from './migrations/2026-12-05T0100_add_blind_index_versions.js';
+import * as addClientListIndexes from './migrations/2026-12-05T0200_add_client_list_indexes.js';
 
 // Listed in code rather than read from the folder, so the same build runs from source (tsx) and
 // from a bundle, and an unlisted file cannot slip in.
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '2026-12-04T1700_create_backups': createBackups,
   '2026-12-04T1800_add_client_retention': addClientRetention,
   '2026-12-05T0100_add_blind_index_versions': addBlindIndexVersions,
+  '2026-12-05T0200_add_client_list_indexes': addClientListIndexes,
 };
 
 const provider: MigrationProvider = {

@@ -65,6 +65,7 @@ export const ERROR_CODES = [
   'document_watermark_failed',
   'client_archived',
   'client_not_active',
+  'cursor_invalid',
   'internal_error',
 ] as const;
 
@@ -116,6 +117,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case 'document_file_missing':
     case 'document_type_rejected':
     case 'document_not_previewable':
+    case 'cursor_invalid':
       return 400;
     case 'unauthenticated':
     case 'session_expired':

@@ -62,6 +62,7 @@ export const enUS: Messages = {
     document_not_previewable: 'Only PDF, JPEG and PNG files can be previewed. Download other types instead.',
     client_archived: 'This client has left and is archived; its records are read-only, so nothing can be uploaded or changed.',
     client_not_active: 'Only an active client can be archived.',
+    cursor_invalid: 'The page cursor is invalid: it was changed, or it belongs to another user or sort order. Go back to the first page.',
     document_watermark_failed: 'The watermark could not be added to this file, so it cannot be downloaded or previewed. Contact the security administrator.',
     internal_error: 'Internal server error. Try again later.',
   },

@@ -63,6 +63,7 @@ export const zhCN: Messages = {
     document_watermark_failed: '无法为该文件添加水印，因此不能下载或预览。请联系安全管理员。',
     client_archived: '该客户已终止委托并归档，资料只读，不能上传或修改。',
     client_not_active: '只有服务中的客户可以归档。',
+    cursor_invalid: '分页位置无效：它被改动过，或属于其他用户或其他排序方式。请回到第一页重新浏览。',
     internal_error: '服务器内部错误，请稍后再试。',
   },
   text: {

@@ -1,8 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Flex, Input, Segmented, Select, Space, Table, Typography } from 'antd';
-import type { TablePaginationConfig } from 'antd';
 import type { SorterResult } from 'antd/es/table/interface';
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
 
 import { isApiError, type ClientSummary } from '../../api/index.js';
@@ -11,7 +10,8 @@ import { PageWatermark } from '../../app/PageWatermark.js';
 import { useDocumentTitle } from '../../app/use-document-title.js';
 import { useT } from '../../i18n/index.js';
 import { CLIENT_TABLE_MIN_WIDTH, clientColumns } from './client-columns.js';
-import { PAGE_SIZES, parseClientListQuery, sortFromColumn, toClientListSearch } from './client-list-query.js';
+import { parseClientListQuery, sortFromColumn, toClientListSearch } from './client-list-query.js';
+import { ClientListPager } from './ClientListPager.js';
 import { fetchClientFilters, fetchClients, type ClientListQuery, type ClientListStatus } from './clients.api.js';
 
 // The dialog and its client search load only when a member opens emergency access.
@@ -32,20 +32,34 @@ export function ClientListPage() {
   // Back and forward change the address bar, and the search box follows it.
   useEffect(() => setSearchText(query.q), [query.q]);
 
-  const list = useQuery({ queryKey: ['clients', 'list', query], queryFn: () => fetchClients(query), placeholderData: keepPreviousData });
+  // The server counts only pages without a cursor, so the total of each search is kept here
+  // while paging, and asked for once when a cursor link is opened directly.
+  const totals = useRef(new Map<string, number>());
+  const searchKey = JSON.stringify([query.q, query.sort, query.departmentId, query.assigneeId, query.status]);
+  const list = useQuery({
+    queryKey: ['clients', 'list', query],
+    queryFn: async () => {
+      const known = totals.current.get(searchKey);
+      const page = await fetchClients(query, { withTotal: query.cursor !== undefined && known === undefined ? true : undefined });
+      if (page.total !== null) totals.current.set(searchKey, page.total);
+      return { ...page, total: page.total ?? known ?? null };
+    },
+    placeholderData: keepPreviousData,
+  });
   const filters = useQuery({ queryKey: ['clients', 'filters'], queryFn: fetchClientFilters, staleTime: 5 * 60_000 });
 
-  // Any change but paging itself starts again at page 1.
-  const update = (change: Partial<ClientListQuery>) => setSearchParams(toClientListSearch({ ...query, page: 1, ...change }));
+  // Any change but paging itself starts again at the first page.
+  const update = (change: Partial<ClientListQuery>) => setSearchParams(toClientListSearch({ ...query, cursor: undefined, page: 'first', ...change }));
+  const goTo = (position: { cursor: string } | { page: 'first' | 'last' }) => setSearchParams(toClientListSearch({ ...query, cursor: undefined, page: 'first', ...position }));
 
-  const onTableChange = (pagination: TablePaginationConfig, _filters: unknown, sorter: SorterResult<ClientSummary> | SorterResult<ClientSummary>[]) => {
+  const onTableChange = (_pagination: unknown, _filters: unknown, sorter: SorterResult<ClientSummary> | SorterResult<ClientSummary>[]) => {
     const single = Array.isArray(sorter) ? sorter[0] : sorter;
     const sort = sortFromColumn(single?.columnKey, single?.order);
-    const pageSize = pagination.pageSize ?? query.pageSize;
-    const sortOrSizeChanged = sort !== query.sort || pageSize !== query.pageSize;
-
-    update({ sort, pageSize, page: sortOrSizeChanged ? 1 : (pagination.current ?? 1) });
+    if (sort !== query.sort) update({ sort });
   };
+
+  // A cursor from another user's link or an edited address is rejected; the list offers a way back.
+  const cursorRejected = isApiError(list.error) && list.error.code === 'cursor_invalid';
 
   // A search text the server rejects, say from an edited link, is explained under the search box.
   const searchIssues = isApiError(list.error) ? list.error.issues.filter((issue) => issue.path === 'q').map((issue) => issue.message) : [];
@@ -132,7 +146,20 @@ export function ClientListPage() {
             {t('breakGlass.open')}
           </Button>
         </Flex>
-        {list.isError && searchError === null && <Alert type="error" showIcon title={describeError(list.error, t)} />}
+        {list.isError && searchError === null && (
+          <Alert
+            type="error"
+            showIcon
+            title={describeError(list.error, t)}
+            action={
+              cursorRejected ? (
+                <Button size="small" data-testid="client-page-reset" onClick={() => goTo({ page: 'first' })}>
+                  {t('clients.pager.backToFirst')}
+                </Button>
+              ) : undefined
+            }
+          />
+        )}
         <Table<ClientSummary>
           data-testid="client-table"
           rowKey="id"
@@ -142,14 +169,19 @@ export function ClientListPage() {
           onChange={onTableChange}
           scroll={{ x: CLIENT_TABLE_MIN_WIDTH }}
           locale={{ emptyText }}
-          pagination={{
-            current: query.page,
-            pageSize: query.pageSize,
-            total: list.data?.total ?? 0,
-            showSizeChanger: true,
-            pageSizeOptions: PAGE_SIZES.map(String),
-            showTotal: (total) => t('clients.total', { total }),
-          }}
+          pagination={false}
+        />
+        <ClientListPager
+          total={list.data?.total ?? null}
+          pageSize={query.pageSize}
+          hasPrevious={(list.data?.previousCursor ?? null) !== null}
+          hasNext={(list.data?.nextCursor ?? null) !== null}
+          disabled={list.isFetching}
+          onFirst={() => goTo({ page: 'first' })}
+          onPrevious={() => list.data?.previousCursor && goTo({ cursor: list.data.previousCursor })}
+          onNext={() => list.data?.nextCursor && goTo({ cursor: list.data.nextCursor })}
+          onLast={() => goTo({ page: 'last' })}
+          onPageSizeChange={(pageSize) => update({ pageSize })}
         />
       </Flex>
       {breakGlassOpen && (

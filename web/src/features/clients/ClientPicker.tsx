@@ -45,7 +45,8 @@ export function ClientPicker({ value, onChange, id, testId, status }: ClientPick
   // Each search is a listing the server audits, so it runs only while the drop-down is open.
   const results = useQuery({
     queryKey: ['clients', 'picker', query],
-    queryFn: () => fetchClients({ q: query, page: 1, pageSize: RESULT_COUNT, sort: undefined, departmentId: undefined, assigneeId: undefined, status: 'active' }),
+    // The picker shows no total, so the server need not count the matches.
+    queryFn: () => fetchClients({ q: query, pageSize: RESULT_COUNT, sort: undefined, cursor: undefined, page: 'first', departmentId: undefined, assigneeId: undefined, status: 'active' }, { withTotal: false }),
     enabled: canSearch && open,
     placeholderData: keepPreviousData,
     staleTime: 30_000,

@@ -11,6 +11,9 @@ function isClientListStatus(value: string | null): value is ClientListStatus {
   return CLIENT_LIST_STATUSES.includes(value as ClientListStatus);
 }
 
+// The server rejects longer cursors; a link cut or edited by hand falls back to the first page.
+const MAX_CURSOR_LENGTH = 2048;
+
 function positiveInteger(value: string | null, fallback: number): number {
   const parsed = Number(value);
   return Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
@@ -25,10 +28,12 @@ export function parseClientListQuery(params: URLSearchParams): ClientListQuery {
   const pageSize = positiveInteger(params.get('pageSize'), DEFAULT_PAGE_SIZE);
   const sort = params.get('sort');
   const status = params.get('status');
+  const cursor = nonEmpty(params.get('cursor'));
 
   return {
     q: params.get('q') ?? '',
-    page: positiveInteger(params.get('page'), 1),
+    cursor: cursor !== undefined && cursor.length <= MAX_CURSOR_LENGTH ? cursor : undefined,
+    page: cursor === undefined && params.get('page') === 'last' ? 'last' : 'first',
     pageSize: (PAGE_SIZES as readonly number[]).includes(pageSize) ? pageSize : DEFAULT_PAGE_SIZE,
     sort: isClientSort(sort) ? sort : undefined,
     departmentId: nonEmpty(params.get('departmentId')),
@@ -41,7 +46,9 @@ export function parseClientListQuery(params: URLSearchParams): ClientListQuery {
 export function toClientListSearch(query: ClientListQuery): URLSearchParams {
   const params = new URLSearchParams();
   if (query.q !== '') params.set('q', query.q);
-  if (query.page !== 1) params.set('page', String(query.page));
+  // A cursor already names its page, and the server rejects it together with `page`.
+  if (query.cursor !== undefined) params.set('cursor', query.cursor);
+  else if (query.page === 'last') params.set('page', 'last');
   if (query.pageSize !== DEFAULT_PAGE_SIZE) params.set('pageSize', String(query.pageSize));
   if (query.sort !== undefined) params.set('sort', query.sort);
   if (query.departmentId !== undefined) params.set('departmentId', query.departmentId);

@@ -1,4 +1,4 @@
-import { request, type ClientDetail, type ClientFilters, type ClientSummary, type Page } from '../../api/index.js';
+import { request, type ClientDetail, type ClientFilters, type ClientSummary } from '../../api/index.js';
 
 export const CLIENT_SORTS = ['name', '-name', 'serviceStart', '-serviceStart', 'createdAt', '-createdAt'] as const;
 export type ClientSort = (typeof CLIENT_SORTS)[number];
@@ -9,16 +9,36 @@ export type ClientListStatus = (typeof CLIENT_LIST_STATUSES)[number];
 
 export interface ClientListQuery {
   q: string;
-  page: number;
   pageSize: number;
   sort: ClientSort | undefined;
+  /** A `nextCursor` or `previousCursor` of an earlier page with the same sort. */
+  cursor: string | undefined;
+  /** Without a cursor: the first page, or the last one read from the end of the list. */
+  page: 'first' | 'last';
   departmentId: string | undefined;
   assigneeId: string | undefined;
   status: ClientListStatus;
 }
 
-export function fetchClients(query: ClientListQuery): Promise<Page<ClientSummary>> {
-  return request('GET', '/api/clients', { query: { ...query } });
+/**
+ * One page of the client list. The server pages by keyset, so a page is reached by the cursor of
+ * its neighbour, not by number. `total` is null when it was not counted: by default the server
+ * counts only on pages without a cursor.
+ */
+export interface ClientPage {
+  items: ClientSummary[];
+  pageSize: number;
+  total: number | null;
+  nextCursor: string | null;
+  previousCursor: string | null;
+}
+
+/** `withTotal: true` requests the count on a cursor page, and `false` skips it on the first page. */
+export function fetchClients(query: ClientListQuery, { withTotal }: { withTotal?: boolean } = {}): Promise<ClientPage> {
+  const { page, ...rest } = query;
+  return request('GET', '/api/clients', {
+    query: { ...rest, page: page === 'last' ? 'last' : undefined, withTotal: withTotal === undefined ? undefined : String(withTotal) },
+  });
 }
 
 export function fetchClientFilters(): Promise<ClientFilters> {
