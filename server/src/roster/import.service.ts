@@ -104,26 +104,9 @@ export class ImportService {
   async #execute(job: ImportJobState, content: Uint8Array, importer: Importer, onProgress?: (job: Readonly<ImportJobState>) => void): Promise<ImportJobState> {
     const report = () => onProgress?.(job);
     try {
-      const { sheetRows } = await readRosterFile(content, job.fileName);
-      const header = locateHeader(sheetRows);
-      const dataRows = sheetRows.filter((row) => row.rowNumber > header.rowNumber);
-      job.total = dataRows.length;
-      job.phase = 'validating';
-      report();
-
-      const validations: RowValidation[] = [];
-      for (let start = 0; start < dataRows.length; start += VALIDATION_BATCH) {
-        for (const row of dataRows.slice(start, start + VALIDATION_BATCH)) {
-          const validation = validateRosterRow(row, header);
-          if (validation) validations.push(validation);
-        }
-        job.processed = Math.min(dataRows.length, start + VALIDATION_BATCH);
-        report();
-        await yieldToEventLoop();
-      }
-      job.total = validations.length;
-
-      const accepted = await this.#resolveRows(validations, job.rejections, importer.subject, header.columns);
+      // No variable of this method refers to the raw rows or their validations, so they become
+      // garbage before the clients are encrypted and written, and a large roster peaks lower.
+      const accepted = await this.#resolveRows(await this.#readAndValidate(job, content, report), job.rejections, importer.subject);
       job.rejected = new Set(job.rejections.map((rejection) => rejection.row)).size;
       job.accepted = accepted.length;
       job.phase = 'writing';
@@ -147,8 +130,11 @@ export class ImportService {
           targetId: job.id,
           ip: importer.ip,
           userAgent: importer.userAgent,
-          details: { fileName: job.fileName, rows: job.total, created: created.length, duplicates: job.duplicates, rejected: job.rejected },
+          details: { fileName: job.fileName, rows: job.total, created, duplicates: job.duplicates, rejected: job.rejected },
         });
+        // The outcome commits with the clients: a process killed right after the commit would
+        // otherwise leave the job to be marked interrupted at the next start, its clients stored.
+        await saveImportJob(trx, { ...job, status: 'done', phase: 'done', processed: job.total, finishedAt: new Date().toISOString() });
       });
 
       job.status = 'done';
@@ -175,13 +161,36 @@ export class ImportService {
     return job;
   }
 
+  /** Reads the file and checks each row's cells, reporting progress every batch. */
+  async #readAndValidate(job: ImportJobState, content: Uint8Array, report: () => void): Promise<{ validations: RowValidation[]; columns: readonly RosterColumn[] }> {
+    const { sheetRows } = await readRosterFile(content, job.fileName);
+    const header = locateHeader(sheetRows);
+    const dataRows = sheetRows.filter((row) => row.rowNumber > header.rowNumber);
+    job.total = dataRows.length;
+    job.phase = 'validating';
+    report();
+
+    const validations: RowValidation[] = [];
+    for (let start = 0; start < dataRows.length; start += VALIDATION_BATCH) {
+      for (const row of dataRows.slice(start, start + VALIDATION_BATCH)) {
+        const validation = validateRosterRow(row, header);
+        if (validation) validations.push(validation);
+      }
+      job.processed = Math.min(dataRows.length, start + VALIDATION_BATCH);
+      report();
+      await yieldToEventLoop();
+    }
+    job.total = validations.length;
+    return { validations, columns: header.columns };
+  }
+
   /**
    * Checks what the cells cannot show alone: repeats within the file, departments and staff
    * that exist, and the importer's reach. A manager imports only into the departments they
    * manage and assigns only staff of those departments who work on assigned clients, so an
    * import cannot hand a client to someone the manager could not otherwise give it to.
    */
-  async #resolveRows(validations: RowValidation[], rejections: Rejection[], subject: SubjectSnapshot | undefined, columns: readonly RosterColumn[]): Promise<AcceptedRow[]> {
+  async #resolveRows({ validations, columns }: { validations: RowValidation[]; columns: readonly RosterColumn[] }, rejections: Rejection[], subject: SubjectSnapshot | undefined): Promise<AcceptedRow[]> {
     const columnOf = (field: RosterField) => columns.find((column) => column.field === field)?.header ?? '';
     const departments = await this.#db.selectFrom('departments').select(['id', 'name']).execute();
     const departmentByName = new Map(departments.map((department) => [department.name.normalize('NFKC').trim(), department.id]));
@@ -256,19 +265,25 @@ export class ImportService {
     return { byName };
   }
 
-  async #writeClients(trx: DbOrTrx, rows: AcceptedRow[], onBatch: () => void, job: ImportJobState): Promise<ClientRow[]> {
+  /** Encrypts and inserts the clients in batches; returns how many it wrote. */
+  async #writeClients(trx: DbOrTrx, rows: AcceptedRow[], onBatch: () => void, job: ImportJobState): Promise<number> {
     const now = new Date().toISOString();
-    const written: ClientRow[] = [];
+    let written = 0;
     for (let start = 0; start < rows.length; start += 200) {
       const batch = rows.slice(start, start + 200);
       const clientRows: ClientRow[] = [];
       for (const row of batch) {
-        clientRows.push(await buildClientRow({ db: trx, crypto: this.#crypto, id: randomUUID(), input: row.client, departmentId: row.departmentId, now }));
+        const id = randomUUID();
+        // A new client has no data key, so creating version 1 here spares the lookup that
+        // the first encryption would otherwise make for every client of the roster.
+        await this.#crypto.addDataKeyVersion(trx, id, 1);
+        clientRows.push(await buildClientRow({ db: trx, crypto: this.#crypto, id, input: row.client, departmentId: row.departmentId, now }));
       }
       await insertClientRows(trx, clientRows);
       await insertAssignments(trx, clientRows.flatMap((clientRow, index) => batch[index]!.assigneeIds.map((userId) => ({ clientId: clientRow.id, userId }))));
-      written.push(...clientRows);
-      job.created = written.length;
+      // Rows already written are not kept, because their ciphertexts would otherwise stay in memory until the commit.
+      written += clientRows.length;
+      job.created = written;
       onBatch();
     }
     return written;

@@ -2,9 +2,10 @@
  * Reading a client roster file (.xlsx or .csv) into raw rows, and finding its header row.
  * Cell contents are validated in roster.validate.ts, not here.
  */
-import ExcelJS from 'exceljs';
 import { CLIENT_FIELDS, type ClientFieldKey } from '../clients/field-catalog.js';
 import { cleanText, type RosterCell } from './roster.clean.js';
+import { MAX_PART_BYTES, readFirstVisibleWorksheet } from './roster.xlsx.js';
+import { ZipFormatError } from './roster.zip.js';
 
 /** One row of the first worksheet, numbered as the file numbers it (1-based). */
 export interface RawRow {
@@ -15,12 +16,14 @@ export interface RawRow {
 export type RosterFileErrorCode =
   | 'roster_file_unsupported'
   | 'roster_file_unreadable'
+  | 'roster_file_too_large'
   | 'roster_header_not_found'
   | 'roster_file_empty';
 
 export const ROSTER_FILE_ERROR_MESSAGES: Readonly<Record<RosterFileErrorCode, { 'zh-CN': string; 'en-US': string }>> = Object.freeze({
   roster_file_unsupported: { 'zh-CN': '仅支持 .xlsx 和 .csv 格式的花名册文件，请另存为其中一种格式后重新上传。', 'en-US': 'Only .xlsx and .csv roster files are supported. Save the file in one of these formats and upload it again.' },
   roster_file_unreadable: { 'zh-CN': '无法读取花名册文件，文件可能已损坏或已加密。', 'en-US': 'The roster file could not be read. It may be damaged or password-protected.' },
+  roster_file_too_large: { 'zh-CN': `花名册文件解压后超过 ${MAX_PART_BYTES / 1024 / 1024} MB，请拆分为几个较小的文件后分别导入。`, 'en-US': `The roster file unpacks to more than ${MAX_PART_BYTES / 1024 / 1024} MB. Split it into smaller files and import them one by one.` },
   roster_header_not_found: { 'zh-CN': '前 30 行中未找到表头，表头至少需包含“客户名称”和“统一社会信用代码”两列。', 'en-US': 'No header row found in the first 30 rows. The header needs at least the columns 客户名称 (company name) and 统一社会信用代码 (credit code).' },
   roster_file_empty: { 'zh-CN': '花名册文件中没有数据。', 'en-US': 'The roster file contains no data.' },
 });
@@ -45,7 +48,7 @@ export async function readRosterFile(content: Uint8Array, fileName: string): Pro
 
   let rows: RawRow[];
   if (extension === 'xlsx') {
-    rows = await readWorkbookRows(content);
+    rows = readWorkbookRows(content);
   } else if (extension === 'csv') {
     rows = parseCsv(decodeCsvText(content));
   } else {
@@ -63,58 +66,18 @@ function isBlankCell(cell: RosterCell): boolean {
   return cell === null || (typeof cell === 'string' && cell.trim() === '');
 }
 
-async function readWorkbookRows(content: Uint8Array): Promise<RawRow[]> {
-  const workbook = new ExcelJS.Workbook();
+function readWorkbookRows(content: Uint8Array): RawRow[] {
+  let rows: RawRow[] | undefined;
   try {
-    // exceljs types load() as taking an ArrayBuffer, so the bytes go in as a copy of exactly that.
-    await workbook.xlsx.load(content.slice().buffer);
+    rows = readFirstVisibleWorksheet(content);
   } catch (error) {
-    throw new RosterFileError('roster_file_unreadable', { cause: error });
+    const tooLarge = error instanceof ZipFormatError && error.reason === 'too_large';
+    throw new RosterFileError(tooLarge ? 'roster_file_too_large' : 'roster_file_unreadable', { cause: error });
   }
-
-  // Exports often put a hidden sheet of drop-down lists first, so the roster is the first visible one.
-  const sheet = workbook.worksheets.find((candidate) => candidate.state === 'visible') ?? workbook.worksheets[0];
-  if (!sheet) {
+  if (!rows) {
     throw new RosterFileError('roster_file_empty');
   }
-
-  const rows: RawRow[] = [];
-  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const cells: RosterCell[] = [];
-    // getCell() of a merged cell returns the value of the merge's top-left cell, which is what a
-    // reader of a merged department or date column expects in every row it spans.
-    for (let column = 1; column <= row.cellCount; column++) {
-      cells.push(toRosterCell(row.getCell(column).value));
-    }
-    rows.push({ rowNumber, cells: trimTrailingNulls(cells) });
-  });
   return rows;
-}
-
-function toRosterCell(value: ExcelJS.CellValue): RosterCell {
-  if (value === null || value === undefined) {
-    return null;
-  }
-  if (typeof value === 'string' || typeof value === 'number' || value instanceof Date) {
-    return value;
-  }
-  if (typeof value === 'boolean') {
-    return value ? 'TRUE' : 'FALSE';
-  }
-  if ('richText' in value) {
-    return value.richText.map((run) => run.text).join('');
-  }
-  if ('hyperlink' in value) {
-    // exceljs 4.4 moves the cell's own value into `text`, so despite the declared string type
-    // it can be rich text, a number or a Date.
-    return toRosterCell(value.text as ExcelJS.CellValue);
-  }
-  if ('formula' in value || 'sharedFormula' in value) {
-    // NOTE: a workbook saved by a program that does not calculate formulas has no cached
-    // result, and such a cell reads as empty.
-    return toRosterCell(value.result ?? null);
-  }
-  return null; // an error value such as #N/A
 }
 
 function trimTrailingNulls(cells: RosterCell[]): RosterCell[] {
