@@ -14,6 +14,7 @@ import { negotiateLocale } from '../i18n/index.js';
 import { JSON_BODY_LIMIT, createErrorHandler } from './error-handler.js';
 import type { RouteAction } from './http.types.js';
 import './http.types.js';
+import { rejectNulCharacters } from './nul-characters.js';
 import { createRequestGate } from './request-auth.js';
 import type { HttpsServerOptions } from './tls-files.js';
 import { HSTS_MAX_AGE_SECONDS } from './transport-policy.js';
@@ -107,6 +108,8 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<{ app: Fast
   // The gate runs before the body is parsed or validated, so an unauthenticated or forged
   // request learns nothing about the route's input schema.
   app.addHook('onRequest', createRequestGate(options));
+  // U+0000 in any text input is rejected before validation, because PostgreSQL fails on it.
+  app.addHook('preValidation', rejectNulCharacters);
   app.addHook('onSend', async (request, reply) => {
     // Client data must not linger in browser or proxy caches.
     if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) {
@@ -137,7 +140,11 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<{ app: Fast
 
 /** Serves the built web app; unknown paths outside /api get index.html so client routes work. */
 async function registerWebApp(app: FastifyInstance, root: string): Promise<void> {
-  await app.register(fastifyStatic, { root, serve: false });
+  // `preCompressed` sends the .br or .gz copy the build wrote beside a file when the request
+  // accepts that encoding (with Vary: accept-encoding), and the file itself otherwise. With
+  // `cacheControl` on, the plugin would replace the cache-control header set below by
+  // `public, max-age=0`.
+  await app.register(fastifyStatic, { root, serve: false, preCompressed: true, cacheControl: false });
   const sendIndex = { config: { action: 'public' as const }, schema: { hide: true } };
 
   app.get('/', sendIndex, (_request, reply) => reply.header('cache-control', 'no-cache').sendFile('index.html'));
