@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { SubjectSnapshot } from '../access/index.js';
+import type { RoleKey, SubjectSnapshot } from '../access/index.js';
 import type { AuditEventInput, AuditLog } from '../audit/index.js';
 import type { Db, DbOrTrx } from '../db/index.js';
 import { AppError } from '../errors/index.js';
 import { MIN_REQUEST_REASON } from './request.service.js';
+
+/** Portal accounts of a client company: they list their own company (`client:list`) and are not staff. */
+const PORTAL_ROLES: readonly RoleKey[] = ['client_contact'];
 
 /** The sink that raises break-glass alerts inside the transaction that opens the grant. */
 export interface BreakGlassAlertSink {
@@ -33,6 +36,12 @@ export class BreakGlassService {
   }
 
   async open({ subject, clientId, reason, origin }: { subject: SubjectSnapshot; clientId: string; reason: string; origin: { ip: string | undefined; userAgent: string | undefined } }) {
+    // Emergency access is for the firm's staff. A client company's contact must never reach
+    // another company, so the check comes before the client is looked up.
+    if (subject.roles.every((role) => PORTAL_ROLES.includes(role))) {
+      await this.#audit.record({ action: 'access.denied', outcome: 'denied', actor: { id: subject.userId, username: subject.username }, targetType: 'client', targetId: clientId.slice(0, 64), ip: origin.ip, userAgent: origin.userAgent, details: { attempted: 'governance.break_glass', reasons: ['portal_account'] } });
+      throw new AppError('forbidden');
+    }
     if ([...reason.trim()].length < MIN_REQUEST_REASON) {
       throw new AppError('request_invalid', { detail: 'reason' }, [{ path: 'reason', message: 'reason_required' }]);
     }

@@ -53,6 +53,12 @@ export function mfaRoutes(options: MfaRouteOptions) {
   const challengeOf = (request: FastifyRequest) => request.cookies[CHALLENGE_COOKIE];
   const config = { action: 'public' as const, rateLimit: limited };
 
+  // Options name the member's passkeys. A member without one gets mfa_method_unavailable, as
+  // for SMS without a phone, instead of a server error from the library.
+  const assertHasPasskeyOrThrow = async (userId: string) => {
+    if ((await passkeys.count(userId)) === 0) throw new AppError('mfa_method_unavailable');
+  };
+
   return async function register(app: FastifyInstance): Promise<void> {
     const routes = app.withTypeProvider<ZodTypeProvider>();
     const context = (request: FastifyRequest, reply: Parameters<typeof deviceTokenOf>[1], rememberDevice?: boolean) => ({ origin: requestOrigin(request), deviceToken: deviceTokenOf(request, reply, cookies), rememberDevice: rememberDevice ?? false });
@@ -81,6 +87,7 @@ export function mfaRoutes(options: MfaRouteOptions) {
 
     routes.post('/api/auth/mfa/passkey/options', { config, schema: { tags: ['auth'], summary: 'WebAuthn options for the second factor of a pending sign-in' } }, async (request) => {
       const user = await auth.challengeUserOrThrow(challengeOf(request), 'second_factor');
+      await assertHasPasskeyOrThrow(user.id);
       return passkeys.authenticationOptions({ userId: user.id });
     });
 
@@ -167,7 +174,9 @@ export function mfaRoutes(options: MfaRouteOptions) {
     });
 
     routes.post('/api/auth/step-up/passkey/options', { config: stepUpConfig, schema: { tags: ['auth'], summary: 'WebAuthn options for step-up' } }, async (request) => {
-      return passkeys.authenticationOptions({ userId: requireAuth(request).session.userId });
+      const { userId } = requireAuth(request).session;
+      await assertHasPasskeyOrThrow(userId);
+      return passkeys.authenticationOptions({ userId });
     });
 
     routes.post('/api/auth/step-up/passkey', { config: stepUpConfig, schema: { tags: ['auth'], summary: 'Confirm a passkey for step-up', body: passkeyBody } }, async (request) => {
