@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientIdsAssignedTo, createSmallFirm } from './firm-fixture.js';
 import { TestSession } from './http-client.js';
+import { testConfig } from '../src/config/config.js';
 import { TEST_PASSWORD, type TestApp, createTestApp } from './test-app.js';
 import { readDecryptedSqliteBytes } from './sqlite-inspection.js';
 
@@ -8,8 +9,11 @@ let app: TestApp;
 let firm: Awaited<ReturnType<typeof createSmallFirm>>;
 let secrets: string[];
 
+// The working-day test (security/secrets-day.test.ts) follows every kind of secret through the
+// default AES-256-GCM suite. This file checks the sensitive client values at rest under the SM
+// suite (SM4 with SM3-based integrity), which firms bound by China's commercial cryptography rules choose.
 beforeAll(async () => {
-  app = await createTestApp();
+  app = await createTestApp({ keys: { ...testConfig().keys, suite: 'sm4' } });
   firm = await createSmallFirm(app, { clientCount: 20 });
   secrets = firm.generated.flatMap(({ client }) => [client.legalRepIdNumber, client.bankAccount].filter((value): value is string => Boolean(value)));
 
@@ -42,6 +46,7 @@ describe('sensitive values at rest', () => {
     const people = await app.db.selectFrom('client_people').selectAll().execute();
 
     expect(rows.length).toBe(20);
+    expect(rows.every((row) => !row.bank_account_enc || row.bank_account_enc.split('.')[1] === 'sm4ctr-hsm3')).toBe(true);
     expectNoSecret(JSON.stringify(rows), 'clients table');
     expectNoSecret(JSON.stringify(people), 'client_people table');
   });
