@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { AuditRow } from '../../server/src/audit/audit.repository.js';
 import type { AuditEventInput } from '../../server/src/audit/audit.types.js';
 import { canonicalJson } from '../../server/src/audit/canonical.js';
+import { hashedContent } from '../../server/src/audit/chain.js';
 import { type DatabaseHandle, migrateToLatestOrThrow, openDatabase } from '../../server/src/db/index.js';
 import { openEncryptedSqlite } from '../../server/src/db/sqlite-cipher.js';
 
@@ -33,24 +34,7 @@ export async function readStoredRows(handle: DatabaseHandle): Promise<AuditRow[]
  * canonical JSON, built here with the generic serializer of canonical.ts.
  */
 export function chainedBytes(row: AuditRow): Buffer {
-  const content = {
-    seq: Number(row.seq),
-    occurredAt: row.occurred_at,
-    actorId: row.actor_id,
-    actorUsername: row.actor_username,
-    action: row.action,
-    outcome: row.outcome,
-    targetType: row.target_type,
-    targetId: row.target_id,
-    clientId: row.client_id,
-    fields: row.fields,
-    reason: row.reason,
-    ip: row.ip,
-    userAgent: row.user_agent,
-    details: row.details,
-    prevHash: row.prev_hash,
-  };
-  return Buffer.from(`${row.prev_hash}\n${canonicalJson(content)}`, 'utf8');
+  return Buffer.from(`${row.prev_hash}\n${canonicalJson(hashedContent(row))}`, 'utf8');
 }
 
 const COLUMNS = ['seq', 'occurred_at', 'actor_id', 'actor_username', 'action', 'outcome', 'target_type', 'target_id', 'client_id', 'fields', 'reason', 'ip', 'user_agent', 'details', 'prev_hash', 'hash'] as const;

@@ -35,7 +35,7 @@ export function computeEventHash(row: Omit<AuditRow, 'hash'>): string {
 }
 
 /** Selects the columns an event's hash covers: everything but the hash itself. */
-function hashedContent(row: Omit<AuditRow, 'hash'>): Record<string, unknown> {
+export function hashedContent(row: Omit<AuditRow, 'hash'>): Record<string, unknown> {
   return {
     seq: Number(row.seq),
     occurredAt: row.occurred_at,
