@@ -189,7 +189,14 @@ async function sample({ app, page, baseUrl, username, userId, address }: { app: 
   try {
     const seenAt = await page.waitForFunction(`window.alertRowsSeenAt[${JSON.stringify(alert.id)}]`, undefined, { timeout: SAMPLE_TIMEOUT_MS, polling: 50 });
     return ((await seenAt.jsonValue()) as number) - alert.triggeredAt;
-  } catch {
+  } catch (error) {
+    // The observer may have recorded the row even when the wait itself failed; its time stands.
+    const recorded = await page.evaluate(`window.alertRowsSeenAt?.[${JSON.stringify(alert.id)}] ?? null`);
+    if (typeof recorded === 'number') {
+      console.error(`The wait for alert ${alert.id} failed (${error instanceof Error ? error.message.split('\n')[0] : String(error)}), but the page recorded its row`);
+      return recorded - alert.triggeredAt;
+    }
+
     // What the page showed, so that a missing row can be distinguished from a slow one.
     const shown = await page.evaluate(`({ state: document.querySelector('[data-testid="alert-stream-state"]')?.dataset.state, rows: [...document.querySelectorAll('[data-testid="alert-row"]')].map((row) => row.dataset.alertId), observed: Object.keys(window.alertRowsSeenAt ?? {}).length })`);
     console.error(`No row for alert ${alert.id} within ${SAMPLE_TIMEOUT_MS} ms; the page showed ${JSON.stringify(shown)}`);

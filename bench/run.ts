@@ -8,7 +8,8 @@ import { type BenchReport, RESULTS_DIR, budgetMet, formatNumber } from './lib/re
 /**
  * `npm run bench [-- name…]`: runs each bench/*.bench.ts in a process of its own, one after
  * another so they do not compete for the two cores, then writes docs/benchmarks.md from the
- * reports. A run of some benchmarks only prints them and leaves the page alone.
+ * reports. A run of some benchmarks only prints them, unless `--page` asks for the page to be
+ * rewritten from every report present.
  */
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const PAGE = path.join(BENCH_DIR, '..', 'docs', 'benchmarks.md');
@@ -73,7 +74,9 @@ function renderPage(reports: readonly BenchReport[], failed: readonly string[], 
   return `${lines.join('\n')}\n`;
 }
 
-const only = process.argv.slice(2);
+// `--page` rewrites docs/benchmarks.md from every report present, after running the named ones.
+const writePage = process.argv.includes('--page');
+const only = process.argv.slice(2).filter((argument) => argument !== '--page');
 const files = benchFiles(only);
 if (files.length === 0) {
   console.error(`No benchmark matches: ${only.join(', ')}`);
@@ -88,12 +91,13 @@ for (const file of files) {
   if (!ok) failed.push(file);
 }
 
-if (only.length === 0) {
-  const reports = files
+if (only.length === 0 || writePage) {
+  const reports = benchFiles([])
     .map((file) => path.join(RESULTS_DIR, `${file.replace(/\.bench\.ts$/, '')}.json`))
     .filter((file) => existsSync(file))
     .map((file) => JSON.parse(readFileSync(file, 'utf8')) as BenchReport);
-  writeFileSync(PAGE, renderPage(reports, failed, 'npm run bench'));
+  const command = only.length === 0 ? 'npm run bench' : `npm run bench, then npm run bench -- ${only.join(' ')} --page`;
+  writeFileSync(PAGE, renderPage(reports, failed, command));
   console.log(`\nWrote ${path.relative(process.cwd(), PAGE)}`);
 }
 process.exitCode = failed.length === 0 ? 0 : 1;
