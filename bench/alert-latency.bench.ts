@@ -190,7 +190,7 @@ async function sample({ app, page, baseUrl, username, userId, address }: { app: 
     const seenAt = await page.waitForFunction(`window.alertRowsSeenAt[${JSON.stringify(alert.id)}]`, undefined, { timeout: SAMPLE_TIMEOUT_MS, polling: 50 });
     return ((await seenAt.jsonValue()) as number) - alert.triggeredAt;
   } catch (error) {
-    // The observer may have recorded the row even when the wait itself failed; its time stands.
+    // The observer may have recorded the row even when the wait itself failed, and then its recorded time is used.
     const recorded = await page.evaluate(`window.alertRowsSeenAt?.[${JSON.stringify(alert.id)}] ?? null`);
     if (typeof recorded === 'number') {
       console.error(`The wait for alert ${alert.id} failed (${error instanceof Error ? error.message.split('\n')[0] : String(error)}), but the page recorded its row`);

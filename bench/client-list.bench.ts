@@ -4,8 +4,8 @@
  * last page. Middle and last pages are reached by their cursors, as a client paging forward does.
  * The last page is also read with `page=last`, as the web app's "last page" button does.
  *
- * Two calls are timed per case. The page reads are what `listClientsInScope` did before: the
- * keyset query, and the count on pages without a cursor. The whole `ClientService.list` call is
+ * Two calls are timed per case. The page reads are `listClientPage` (the keyset query) and
+ * `countClientsInScope` on pages without a cursor. The whole `ClientService.list` call is
  * everything GET /api/clients does after the session check: the page reads, assignees and
  * departments, per-row decisions, masking from stored forms, cursor sealing and the audit
  * append, which commits a transaction. The reference is the OFFSET query the list used before,
@@ -228,7 +228,7 @@ saveReport({
   budgets: results.flatMap((result) => result.budgets),
   notes: [
     `The 1-minute load average was ${loadAtStart.toFixed(1)} at the start and ${os.loadavg()[0]!.toFixed(1)} at the end, on ${os.cpus().length} cores: other processes shared the machine, which widens the p95 figures most.`,
-    'Each budget row is the slowest p95 of one member over every depth and both sorts; the figure of each case is in the table. The page reads are the call that replaced `listClientsInScope`; the whole call adds the audit append, which commits a transaction of its own.',
+    'Each budget row is the slowest p95 of one member over every depth and both sorts; the figure of each case is in the table. The page reads are listClientPage and, on pages without a cursor, countClientsInScope. The whole call adds the audit append, which commits a transaction of its own.',
     ...results.flatMap((result) => result.notes),
     ...(postgresUrl ? [] : ['PostgreSQL was not measured: BENCH_DATABASE_URL is not set.']),
   ],

@@ -8,7 +8,7 @@ import { type BenchReport, RESULTS_DIR, budgetMet, formatNumber } from './lib/re
 /**
  * `npm run bench [-- name…]`: runs each bench/*.bench.ts in a process of its own, one after
  * another so they do not compete for the two cores, then writes docs/benchmarks.md from the
- * reports. A run of some benchmarks only prints them, unless `--page` asks for the page to be
+ * reports. A run of some benchmarks only prints them, unless `--page` requests that the page be
  * rewritten from every report present.
  */
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
